@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) syno.activebackup contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Private to syno.activebackup: typed exceptions and DSM error tables.
+
+Nothing here is a public API of the collection; it may change in any release.
+"""
+
+from __future__ import annotations
+
+AUTH_API = 'SYNO.API.Auth'
+ABB_API = 'SYNO.ActiveBackup.Share'
+INFO_API = 'SYNO.API.Info'
+COMPOUND_API = 'SYNO.Entry.Request'
+
+# Codes shared by every DSM web API.
+COMMON_ERRORS = {
+    100: 'Unknown error',
+    101: 'No parameter of API, method or version',
+    102: 'The requested API does not exist',
+    103: 'The requested method does not exist',
+    104: 'The requested version does not support the functionality',
+    105: 'The logged in session does not have permission',
+    106: 'Session timeout',
+    107: 'Session interrupted by duplicated login',
+    109: 'Network unstable or system busy',
+    110: 'Network unstable or system busy',
+    111: 'Network unstable or system busy',
+    114: 'Lost parameters for this API',
+    117: 'Network unstable or system busy',
+    118: 'Network unstable or system busy',
+    119: 'SID not found (invalid or expired session)',
+    120: 'Invalid parameter',
+    150: 'Request source IP does not match the login IP',
+    160: 'Insufficient application privilege',
+}
+
+# Codes that only SYNO.API.Auth answers.
+AUTH_ERRORS = {
+    400: 'No such account or incorrect password',
+    401: 'Disabled account',
+    402: 'Permission denied',
+    403: 'Two-factor authentication code required',
+    404: 'Two-factor authentication code wrong or already used',
+    406: 'Two-factor authentication enrolment enforced',
+    407: 'Address blocked by Auto Block',
+    408: 'Expired password cannot be changed',
+    409: 'Password expired',
+    410: 'Password must be changed',
+}
+
+# SYNO.ActiveBackup.Share documents one code of its own.
+ABB_ERRORS = {
+    120: 'Invalid parameter (ABB answers it for a missing or malformed required parameter)',
+}
+
+API_ERRORS = {
+    AUTH_API: AUTH_ERRORS,
+    ABB_API: ABB_ERRORS,
+}
+
+SESSION_CODES = frozenset((106, 107, 119, 150))
+BUSY_CODES = frozenset((109, 110, 111, 117, 118))
+DISCOVERY_CODES = frozenset((102, 104))
+NO_RETRY_LOGIN_CODES = frozenset((400, 404, 407))
+
+# What a user can do about a code, where there is something to say.
+HINTS = {
+    102: 'Check that the API is installed and running on the NAS.',
+    105: 'The account needs to be a member of the administrators group in DSM.',
+    106: 'Log in again (run the session module again) or give username and password.',
+    119: 'Log in again (run the session module again) or give username and password.',
+    150: 'The address of the controller changed since login; log in again.',
+    160: ('Allow the account to use Active Backup for Business in DSM: Control Panel > '
+          'Application Privileges.'),
+    400: 'Check username and password.',
+    401: 'Enable the account in DSM: Control Panel > User & Group.',
+    402: 'The account needs administrator rights in DSM.',
+    403: 'The account has two-factor authentication: give otp_code, otp_secret or device_id.',
+    404: ('The two-factor code was wrong or already used in this 30-second window; with '
+          'otp_secret check the controller clock (TOTP needs it within about 30 s of the NAS).'),
+    406: 'The account must first enrol in two-factor authentication in DSM (sign in once in a browser).',
+    407: ('DSM Auto Block has blocked the controller address after failed logins. Unblock it in DSM: '
+          'Control Panel > Security > Protection > Auto Block (Allow/Block List); then fix the credentials.'),
+    409: 'Change the password of the account in DSM.',
+    410: 'Change the password of the account in DSM.',
+}
+
+
+def describe(api, code):
+    """Meaning of ``code`` for ``api``: the API's own table, then the common one."""
+    table = API_ERRORS.get(api, {})
+    if code in table:
+        return table[code]
+    if code in COMMON_ERRORS:
+        return COMMON_ERRORS[code]
+    return None
+
+
+class DsmError(Exception):
+    """Base of every error the client raises. ``str()`` is safe to show: it holds no secret."""
+
+    def __init__(self, message, host=None, api=None, method=None, code=None, details=None, hint=None):
+        super(DsmError, self).__init__(message)
+        self.message = message
+        self.host = host
+        self.api = api
+        self.method = method
+        self.code = code
+        self.details = details
+        self.hint = hint
+
+    def __str__(self):
+        text = self.message
+        if self.hint:
+            text = '%s %s' % (text.rstrip(), self.hint)
+        return text
+
+    def to_result(self):
+        """Structured description for a failed task's result."""
+        out = {}
+        for key in ('host', 'api', 'method', 'code'):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.code is not None:
+            out['meaning'] = describe(self.api, self.code)
+        if self.details:
+            out['details'] = self.details
+        return out
+
+
+class DsmInputError(DsmError):
+    """Bad input found before any request was sent."""
+
+
+class DsmApiError(DsmError):
+    """DSM answered ``success: false`` with an error code."""
+
+    @classmethod
+    def from_answer(cls, host, api, method, code, errors=None, context=None):
+        meaning = describe(api, code)
+        what = 'error %s (%s)' % (code, meaning) if meaning else 'error %s (no description known for this code)' % code
+        msg = '%s.%s on %s failed: %s' % (api, method, host, what)
+        reason = errors.get('reason') if isinstance(errors, dict) else None
+        if reason:
+            msg += ', reason: %s' % reason
+        elif errors:
+            msg += ', details: %s' % (errors,)
+        if context:
+            msg += '. ' + context
+        msg += '.'
+        return cls(msg, host=host, api=api, method=method, code=code, details=errors, hint=HINTS.get(code))
+
+    @property
+    def reason(self):
+        if isinstance(self.details, dict):
+            return self.details.get('reason')
+        return None
+
+
+class DsmAuthError(DsmApiError):
+    """Login failed (SYNO.API.Auth answered an error)."""
+
+
+class SessionExpired(DsmError):
+    """The given session is no longer valid and no credentials were given to log in again."""
+
+
+class AbbNotInstalled(DsmError):
+    """SYNO.ActiveBackup.Share is not offered by the NAS."""
+
+
+class TransportError(DsmError):
+    """No valid DSM answer: connection failure, TLS failure, non-200 status or a body that is not DSM's JSON.
+
+    ``sent`` tells whether the request may have reached the server.
+    """
+
+    def __init__(self, message, sent=True, **kwargs):
+        super(TransportError, self).__init__(message, **kwargs)
+        self.sent = sent
+
+
+class WriteOutcomeUnknown(DsmError):
+    """A write was sent, and DSM answered busy or the answer was lost: it may or may not have been applied."""

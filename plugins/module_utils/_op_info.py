@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) syno.activebackup contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Private to syno.activebackup: the read-only operations (share_info, storage_info, volume_info,
+file_info, facts)."""
+
+from __future__ import annotations
+
+from . import _abb
+from ._errors import ABB_API, DsmApiError, DsmInputError
+from ._paths import check_path
+from ._runner import Operation
+
+
+def _share_info(ctx):
+    data = _abb.read(ctx.client, ['shares', 'encrypted_shares'])
+    shares, encrypted = data['shares'], data['encrypted_shares']
+    name = ctx.params.get('name')
+    if name is not None:
+        shares = [s for s in shares if s.get('name') == name]
+        encrypted = [s for s in encrypted if s.get('name') == name]
+    return {'default_share': data['default_share'], 'shares': shares, 'encrypted_shares': encrypted}
+
+
+SHARE_INFO = Operation(
+    'share_info',
+    dict(name=dict(type='str')),
+    _share_info,
+)
+
+
+def _storage_info(ctx):
+    names = ['storages'] + (['error_files'] if ctx.params.get('check_files') else [])
+    data = _abb.read(ctx.client, names)
+    share_name = ctx.params.get('share_name')
+    result = {}
+    for key in names:
+        items = data[key]
+        if share_name is not None:
+            items = [item for item in items if isinstance(item, dict) and item.get('share_name') == share_name]
+        result[key] = items
+    return result
+
+
+STORAGE_INFO = Operation(
+    'storage_info',
+    dict(share_name=dict(type='str'), check_files=dict(type='bool', default=False)),
+    _storage_info,
+)
+
+
+def _volume_info(ctx):
+    volumes = _abb.read(ctx.client, ['volumes'])['volumes']
+    path = ctx.params.get('volume_path')
+    if path is not None:
+        volumes = [v for v in volumes if isinstance(v, dict) and v.get('volume_path') == path.rstrip('/')]
+    return {'volumes': volumes}
+
+
+VOLUME_INFO = Operation(
+    'volume_info',
+    dict(volume_path=dict(type='str')),
+    _volume_info,
+)
+
+
+def _check_root_path(params):
+    params['root_path'] = check_path(params.get('root_path'), 'root_path')
+
+
+def _file_info(ctx):
+    root = ctx.params['root_path']
+    try:
+        files = _abb.list_file(ctx.client, root)
+    except DsmApiError as exc:
+        if exc.code == 408:
+            # [A] list_file answers 408 for a root_path that does not exist (contract 6.6).
+            raise DsmApiError('%s.list_file on %s failed: error 408: root_path %s does not exist (or is not a '
+                              'directory) on the NAS.' % (ABB_API, ctx.client.host, root),
+                              host=ctx.client.host, api=ABB_API, method='list_file', code=408) from None
+        raise
+    return {'root_path': root, 'files': files}
+
+
+FILE_INFO = Operation(
+    'file_info',
+    dict(root_path=dict(type='str', required=True)),
+    _file_info,
+    validate=_check_root_path,
+)
+
+SUBSETS = ('shares', 'storages', 'volumes', 'files_check')
+SUBSET_READS = {
+    'shares': ('shares', 'encrypted_shares'),
+    'storages': ('storages',),
+    'volumes': ('volumes',),
+    'files_check': ('error_files',),
+}
+
+
+def resolve_subsets(requested):
+    """The subsets that ``gather_subset`` selects: ``all``, names, and ``!name`` exclusions."""
+    chosen = set()
+    excluded = set()
+    only_exclusions = True
+    for item in requested or ['all']:
+        item = str(item).strip()
+        negate = item.startswith('!')
+        name = item[1:] if negate else item
+        if name != 'all' and name not in SUBSETS:
+            raise DsmInputError('gather_subset: unknown subset %r; choose from all, %s, each optionally with a '
+                                'leading "!".' % (item, ', '.join(SUBSETS)))
+        if negate:
+            excluded.update(SUBSETS if name == 'all' else (name,))
+            continue
+        only_exclusions = False
+        chosen.update(SUBSETS if name == 'all' else (name,))
+    if only_exclusions:
+        chosen = set(SUBSETS)
+    return [name for name in SUBSETS if name in chosen and name not in excluded]
+
+
+def _check_facts(params):
+    resolve_subsets(params.get('gather_subset'))
+
+
+def _facts(ctx):
+    subsets = resolve_subsets(ctx.params.get('gather_subset'))
+    reads = [read for subset in subsets for read in SUBSET_READS[subset]]
+    facts = {'gathered_subsets': subsets}
+    if reads:
+        facts.update(_abb.read(ctx.client, reads))
+    return {'ansible_facts': {'activebackup': facts}}
+
+
+FACTS = Operation(
+    'facts',
+    dict(gather_subset=dict(type='list', elements='str', default=['all'])),
+    _facts,
+    validate=_check_facts,
+)
