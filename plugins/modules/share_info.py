@@ -14,10 +14,12 @@ version_added: 1.0.0
 description:
   - Lists the shared folders of a Synology NAS as Active Backup for Business (ABB) sees them, with
     the default destination, through C(SYNO.ActiveBackup.Share) methods C(list) and C(list_encrypted)
-    (one round trip).
+    (both in one round trip).
+  - Whether a shared folder is a linked ABB storage is told by M(syno.activebackup.storage_info), not by
+    RV(shares[].storage_id).
   - Changes nothing.
 author:
-  - syno.activebackup maintainers
+  - syno.activebackup maintainers (@syno-activebackup)
 extends_documentation_fragment:
   - syno.activebackup._connection
   - syno.activebackup._attributes
@@ -26,10 +28,12 @@ options:
   name:
     description:
       - Keep only the shared folder of this name in RV(shares) and RV(encrypted_shares).
-      - A name that matches nothing gives empty lists, not an error.
+      - A name that matches nothing gives empty lists, not an error. RV(default_share) is returned either way.
     type: str
 seealso:
   - module: syno.activebackup.storage_info
+  - module: syno.activebackup.volume_info
+  - module: syno.activebackup.file_info
   - module: syno.activebackup.facts
   - module: syno.activebackup.storage
 '''
@@ -48,9 +52,23 @@ EXAMPLES = r'''
     msg: "{{ abb_shares.shares | selectattr('relinkable') | map(attribute='name') | list }}"
 
 - name: One share, with the connection from module_defaults
-  syno.activebackup.share_info:
-    name: ActiveBackupforBusiness
-  register: abb_share
+  module_defaults:
+    group/syno.activebackup.dsm:
+      host: nas1.example.com
+      username: backup-admin
+      password: "{{ vault_dsm_password }}"
+  block:
+    - name: Read the share ABB-Migrated
+      syno.activebackup.share_info:
+        name: ABB-Migrated
+      register: abb_share
+
+    - name: Fail unless it exists and ABB can use it
+      ansible.builtin.assert:
+        that:
+          - abb_share.shares | length == 1
+          - abb_share.shares[0].available
+          - not abb_share.shares[0].readonly
 '''
 
 RETURN = r'''
@@ -62,7 +80,7 @@ default_share:
 shares:
   description:
     - Shared folders as C(list) returns them, numbers as integers.
-    - An encrypted shared folder appears here only while it is mounted.
+    - An encrypted shared folder appears here only while it is mounted; see RV(encrypted_shares).
   returned: success
   type: list
   elements: dict
@@ -98,38 +116,78 @@ shares:
     available:
       description: Whether ABB can use the shared folder.
       type: bool
+      sample: true
+    readonly:
+      description: Whether the shared folder is read-only.
+      type: bool
+      sample: false
+    acl_permission:
+      description: Whether the shared folder uses Windows ACL permissions.
+      type: bool
+      sample: true
+    compress:
+      description: Whether the file system compresses the shared folder.
+      type: bool
+      sample: false
+    cow:
+      description: Whether copy-on-write is on for the shared folder, as DSM reports it.
+      type: bool
+      sample: false
+    delegated:
+      description: Whether the shared folder is delegated, as DSM reports it.
+      type: bool
+      sample: false
+    share_type:
+      description: Type of the shared folder as DSM reports it; empty for an ordinary one.
+      type: str
+      sample: ""
+    type:
+      description: File system of the volume.
+      type: str
+      sample: btrfs
     free_space:
       description: Free bytes on the volume of the shared folder.
       type: int
       sample: 10401845899264
+    volume_no_space:
+      description: Whether the volume is out of space.
+      type: bool
+      sample: false
     relinkable:
       description:
         - Whether the shared folder holds an ABB repository that this ABB does not manage, so that
           M(syno.activebackup.storage) with O(syno.activebackup.storage#module:state=present) can relink it.
       type: bool
+      sample: false
     storage_id:
-      description: ID of the ABB storage on the shared folder; V(0) or absent when it is none. Do not
-        decide from it whether the share is a storage; see M(syno.activebackup.storage_info).
+      description:
+        - ID of the ABB storage on the shared folder; V(0) or absent when it is none.
+        - Do not decide from it whether the share is a storage; see M(syno.activebackup.storage_info).
       type: int
       sample: 1
-    type:
-      description: File system of the volume.
-      type: str
-      sample: btrfs
-    readonly:
-      description: Whether the shared folder is read-only.
-      type: bool
-    volume_no_space:
-      description: Whether the volume is out of space.
-      type: bool
     storage_mounted:
-      description: Whether the storage is mounted.
+      description: Whether the storage on the shared folder is mounted.
       type: bool
+      sample: true
+    storage_automount:
+      description: Whether the storage is mounted automatically at boot (for an encrypted shared folder).
+      type: bool
+      sample: true
+    storage_compress_algorithm:
+      description: Compression of the repository as DSM's number for it; V(0) for none.
+      type: int
+      sample: 0
+    storage_encrypt_algorithm:
+      description: Encryption of the repository as DSM's number for it; V(0) for none.
+      type: int
+      sample: 0
     not_support_new_vesion:
       description: Flag as DSM spells it (sic); true when the share cannot hold the current repository format.
       type: bool
+      sample: false
 encrypted_shares:
-  description: Encrypted shared folders, as C(list_encrypted) returns them; same fields as RV(shares).
+  description:
+    - Encrypted shared folders, mounted or not, as C(list_encrypted) returns them; same fields as RV(shares).
   returned: success
   type: list
   elements: dict
