@@ -21,16 +21,23 @@ def _check(params):
 
 def _session(ctx):
     client = ctx.client
-    if ctx.params['state'] == 'absent':
+    params = ctx.params
+    if params['state'] == 'absent':
+        # Never a login here: with username and password given as well (module_defaults), an ended
+        # session is simply reported as such.
         ended = client.logout()
         return {'changed': False, 'logged_out': ended}
-    given_device = ctx.params.get('device_id')
-    client.login(request_device_token=ctx.params.get('request_device_token'))
+    client.login(request_device_token=bool(params.get('request_device_token')))
     session = client.session
     client.keep_session()
-    if session.get('device_id') and session['device_id'] == given_device:
-        # Not issued now: the caller has it already, and it is masked as a no_log value anyway.
+    # Return a device token only when DSM issued one now: the caller has any it passed in already
+    # (and those are no_log values, which would come back masked).
+    known = {params.get('device_id'), (params.get('session') or {}).get('device_id')}
+    if 'device_id' in session and session['device_id'] in known:
         del session['device_id']
+    if params.get('request_device_token') and not params.get('device_id') and 'device_id' not in session:
+        ctx.warn('request_device_token: DSM on %s issued no trusted-device token. DSM issues one only for an '
+                 'account with two-factor authentication that logged in with a code.' % client.host)
     return {'changed': False, 'session': session}
 
 
