@@ -101,25 +101,33 @@ SUBSET_READS = {
 
 
 def resolve_subsets(requested):
-    """The subsets that ``gather_subset`` selects: ``all``, names, and ``!name`` exclusions."""
-    chosen = set()
+    """The subsets that ``gather_subset`` selects, with the semantics of Ansible's own ``gather_subset``.
+
+    ``all`` adds every subset, a name adds that subset, ``!name`` excludes it and ``!all`` excludes
+    every subset not named explicitly. Only exclusions start from ``all``. A subset named explicitly
+    is kept even when excluded (``['!all', 'volumes']`` is just ``volumes``). Unknown names fail.
+    """
+    added = set()
     excluded = set()
-    only_exclusions = True
+    explicit = set()
     for item in requested or ['all']:
         item = str(item).strip()
         negate = item.startswith('!')
-        name = item[1:] if negate else item
+        name = item[1:].strip() if negate else item
         if name != 'all' and name not in SUBSETS:
             raise DsmInputError('gather_subset: unknown subset %r; choose from all, %s, each optionally with a '
                                 'leading "!".' % (item, ', '.join(SUBSETS)))
+        names = SUBSETS if name == 'all' else (name,)
         if negate:
-            excluded.update(SUBSETS if name == 'all' else (name,))
+            excluded.update(names)
             continue
-        only_exclusions = False
-        chosen.update(SUBSETS if name == 'all' else (name,))
-    if only_exclusions:
-        chosen = set(SUBSETS)
-    return [name for name in SUBSETS if name in chosen and name not in excluded]
+        added.update(names)
+        if name != 'all':
+            explicit.add(name)
+    if not added:
+        added = set(SUBSETS)
+    dropped = excluded - explicit
+    return [name for name in SUBSETS if name in added and name not in dropped]
 
 
 def _check_facts(params):
