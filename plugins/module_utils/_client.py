@@ -230,6 +230,20 @@ def error_details(data):
     return details
 
 
+def _parameter_context(code, params):
+    """For error 120 (contract section 5: "fail, name the parameter"): the names of the parameters sent.
+
+    DSM does not say which parameter it refused, so the message names every one that was sent.
+    """
+    if code != 120:
+        return None
+    names = sorted(key for key, value in (params or {}).items() if value is not None)
+    if not names:
+        return 'no parameters were sent, so a required one is missing'
+    return ('parameters sent: %s (DSM does not say which one it refused or which required one is missing)'
+            % ', '.join(names))
+
+
 class ClientConfig(object):
     """Validated connection options. Raises DsmInputError before any request on bad input."""
 
@@ -322,6 +336,7 @@ class DsmClient(object):
         self._clock = clock
         self._endpoints = dict(DSM7_ENDPOINTS)
         self._discovered = False
+        self._discovery_code = None
         self._compound_ok = True
         self._sid = None
         self._synotoken = None
@@ -428,14 +443,19 @@ class DsmClient(object):
             self._compound_ok = False
         return info
 
+    def _not_installed(self, method, code, why):
+        return AbbNotInstalled(
+            'Active Backup for Business is not installed (or not running) on %s: %s.%s answered error %s (%s) and %s. '
+            'Install or start it in DSM Package Center.' % (self.host, ABB_API, method, code, describe(ABB_API, code), why),
+            host=self.host, api=ABB_API, method=method, code=code)
+
     def _require(self, api, method):
         if api in self._endpoints:
             return
+        code = self._discovery_code or 102
         if api == ABB_API:
-            raise AbbNotInstalled('Active Backup for Business is not installed (or not running) on %s: the NAS does '
-                                  'not offer %s. Install or start it in DSM Package Center.' % (self.host, ABB_API),
-                                  host=self.host, api=api, method=method, code=102)
-        raise DsmApiError.from_answer(self.host, api, method, 102, context='SYNO.API.Info does not list %s' % api)
+            raise self._not_installed(method, code, '%s does not list %s' % (INFO_API, ABB_API))
+        raise DsmApiError.from_answer(self.host, api, method, code, context='%s does not list %s' % (INFO_API, api))
 
     # -- authentication --------------------------------------------------------------------
 
@@ -490,6 +510,7 @@ class DsmClient(object):
                 self._backoff(attempt)
                 continue
             if code in DISCOVERY_CODES and not self._discovered:
+                self._discovery_code = code
                 self.discover()
                 continue
             if code == 403 and with_device and (cfg.otp_code or cfg.otp_secret):
@@ -506,6 +527,8 @@ class DsmClient(object):
             context = None
             if code in NO_RETRY_LOGIN_CODES:
                 context = 'not retried, so that DSM Auto Block is not fed'
+            elif code in BUSY_CODES:
+                context = 'still busy after %d retries' % attempt
             raise DsmAuthError.from_answer(self.host, AUTH_API, 'login', code, error_details(data), context=context)
 
     def _adopt_login(self, data):
@@ -611,9 +634,14 @@ class DsmClient(object):
                 raise DsmApiError.from_answer(self.host, api, method, code, error_details(data),
                                               context='still busy after %d retries' % attempt)
             if code in DISCOVERY_CODES and discover and not self._discovered:
+                self._discovery_code = code
                 self.discover()
                 continue
-            raise DsmApiError.from_answer(self.host, api, method, code, error_details(data))
+            if code == 102 and api == ABB_API and self._discovered:
+                # Info listed the API (or was asked before) and the call still says it does not exist.
+                raise self._not_installed(method, code, 'it is not available although %s was asked' % INFO_API)
+            raise DsmApiError.from_answer(self.host, api, method, code, error_details(data),
+                                          context=_parameter_context(code, params))
 
     def read_many(self, calls):
         """Several reads, in one SYNO.Entry.Request round trip where the NAS offers it (contract section 7).

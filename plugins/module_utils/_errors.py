@@ -142,7 +142,12 @@ class DsmApiError(DsmError):
     @classmethod
     def from_answer(cls, host, api, method, code, errors=None, context=None):
         meaning = describe(api, code)
-        what = 'error %s (%s)' % (code, meaning) if meaning else 'error %s (no description known for this code)' % code
+        if code is None:
+            what = 'success false, with no error code'
+        elif meaning:
+            what = 'error %s (%s)' % (code, meaning)
+        else:
+            what = 'error %s (no description known for this code)' % code
         msg = '%s.%s on %s failed: %s' % (api, method, host, what)
         reason = errors.get('reason') if isinstance(errors, dict) else None
         if reason:
