@@ -21,7 +21,7 @@ description:
     C(list_storage) (C(storages)), C(list_volume) (C(volumes)) and C(check_file) (C(files_check)).
   - Changes nothing.
 author:
-  - syno.activebackup maintainers
+  - syno.activebackup maintainers (@syno-activebackup)
 extends_documentation_fragment:
   - syno.activebackup._connection
   - syno.activebackup._attributes

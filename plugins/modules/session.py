@@ -18,13 +18,13 @@ description:
     so that a play makes one login per NAS instead of one per task.
   - With O(state=absent), logs out the session given in O(session).
   - The result of O(state=present) holds secrets (the session ID and SynoToken, and a trusted-device
-    token when one was asked for). B(Run the task with C(no_log: true)), and never print or store
+    token when one was asked for). B(Run the task with C(no_log) set to V(true)), and never print or store
     RV(session) except RV(session.device_id), which belongs in a vault.
   - A session is not configuration of the NAS, so the module always reports no change.
   - See the guide C(docs/docsite/rst/guide_sessions.rst) (Sessions and two-factor authentication)
     for the pattern and for what per-task logins cost on the NAS.
 author:
-  - syno.activebackup maintainers
+  - syno.activebackup maintainers (@syno-activebackup)
 extends_documentation_fragment:
   - syno.activebackup._connection
   - syno.activebackup._attributes
@@ -75,7 +75,7 @@ notes:
     it fails saying that the session expired.
   - Login failures are never retried (wrong password, wrong or reused code, blocked address), so that
     DSM Auto Block is not fed. The one exception is O(otp_secret) when this 30-second window's code was
-    already used: the task then waits once for the next window.
+    already used; the task then waits once for the next window.
 seealso:
   - module: syno.activebackup.facts
   - module: syno.activebackup.share_info
@@ -154,8 +154,8 @@ EXAMPLES = r'''
 RETURN = r'''
 session:
   description:
-    - The new session, for the O(session) option of the other modules. B(Secret):
-      run the task with C(no_log: true).
+    - The new session, for the O(session) option of the other modules.
+    - B(Secret). Run the task with C(no_log) set to V(true).
   returned: O(state=present)
   type: dict
   contains:

@@ -276,7 +276,7 @@ def test_absent_needs_a_session_and_sends_nothing(params):
 def test_three_tasks_sharing_one_session_make_one_login(params):
     scripts = [Script(Expect.login())]
     session = execute(SESSION, params(state='present', request_device_token=False), transport=scripts[0])['session']
-    for _ in range(3):
+    for _task in range(3):
         script = Script(compound_shares().answer(SHARE_LIST).inspect(with_sid(SID, SYNOTOKEN)))
         result = execute(SHARE_INFO, params(name=None, session=session), transport=script)
         assert result['default_share'] == 'ActiveBackupforBusiness'
