@@ -484,9 +484,10 @@ class DsmClient(object):
         if not cfg.username:
             raise DsmInputError('username and password are needed to log in.')
         with_device = bool(cfg.device_id)
-        otp = cfg.otp_code
-        if not otp and cfg.otp_secret and not with_device:
-            otp = self._otp_now()
+        # A trusted-device login sends no code (contract 4); the code, single use, is kept for the fallback.
+        otp = None
+        if not with_device:
+            otp = cfg.otp_code or (self._otp_now() if cfg.otp_secret else None)
         waited_window = False
         attempt = 0
         while True:
