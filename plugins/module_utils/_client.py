@@ -230,6 +230,13 @@ def error_details(data):
     return details
 
 
+def _names_call(item, api, method):
+    """False when a compound result names another API or method than the call at its position."""
+    if not isinstance(item, dict):
+        return True
+    return item.get('api', api) == api and item.get('method', method) == method
+
+
 def _parameter_context(code, params):
     """For error 120 (contract section 5: "fail, name the parameter"): the names of the parameters sent.
 
@@ -668,7 +675,8 @@ class DsmClient(object):
             self._compound_ok = False
             return [self.call(api, method, params) for api, method, params in calls]
         results = data.get('result')
-        if not isinstance(results, list) or len(results) != len(calls):
+        if not isinstance(results, list) or len(results) != len(calls) or not all(
+                _names_call(item, api, method) for (api, method, dummy), item in zip(calls, results)):
             # An answer that does not line up with the request: do not guess, ask one by one.
             return [self.call(api, method, params) for api, method, params in calls]
         out = []
