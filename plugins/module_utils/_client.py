@@ -44,6 +44,7 @@ from ._errors import (
     TransportError,
     WriteOutcomeUnknown,
     describe,
+    mask,
 )
 from ._totp import InvalidSecret, decode_secret, seconds_left, totp, window
 
@@ -275,6 +276,10 @@ class ClientConfig(object):
         host = (self.host or '').strip()
         if not host:
             raise DsmInputError('host is required: the name or address of the NAS (or set SYNOLOGY_HOST).')
+        if '@' in host:
+            # Never echo it: what precedes '@' is a user name and maybe a password.
+            raise DsmInputError('host must be a name or address only, without user name, password, scheme or path; '
+                                'give username and password as options.')
         if '://' in host or '/' in host:
             raise DsmInputError('host must be a name or address only, without scheme or path (got %r); use '
                                 'use_https and port for the rest.' % host)
@@ -367,14 +372,17 @@ class DsmClient(object):
         if value:
             self._secrets.add(str(value))
 
-    def scrub(self, text):
-        """Replace every secret this client has seen by a mask. Messages are built without secrets;
-        this is the second line of defence."""
-        text = str(text)
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if len(secret) >= 4:
-                text = text.replace(secret, '********')
-        return text
+    def scrub(self, value):
+        """Replace every secret this client has seen by a mask (in a text, or in a dict/list of them).
+        Messages are built without secrets; this is the second line of defence."""
+        if not isinstance(value, (dict, list, tuple)):
+            value = str(value)
+        return mask(value, self._secrets)
+
+    def _details(self, data):
+        """DSM's ``errors`` member of a failed answer, without secrets."""
+        details = error_details(data)
+        return None if details is None else self.scrub(details)
 
     @property
     def session(self):
@@ -433,7 +441,7 @@ class DsmClient(object):
                   ('query', ','.join((AUTH_API, ABB_API, COMPOUND_API)))]
         data = self._post('query.cgi', fields, INFO_API, 'query', with_session=False)
         if not data.get('success'):
-            raise DsmApiError.from_answer(self.host, INFO_API, 'query', error_code(data), error_details(data))
+            raise DsmApiError.from_answer(self.host, INFO_API, 'query', error_code(data), self._details(data))
         info = data.get('data') or {}
         for api, top in MAX_VERSIONS.items():
             entry = info.get(api)
@@ -537,7 +545,7 @@ class DsmClient(object):
                 context = 'not retried, so that DSM Auto Block is not fed'
             elif code in BUSY_CODES:
                 context = 'still busy after %d retries' % attempt
-            raise DsmAuthError.from_answer(self.host, AUTH_API, 'login', code, error_details(data), context=context)
+            raise DsmAuthError.from_answer(self.host, AUTH_API, 'login', code, self._details(data), context=context)
 
     def _adopt_login(self, data):
         sid = data.get('sid')
@@ -571,7 +579,7 @@ class DsmClient(object):
         code = error_code(data)
         if code in SESSION_CODES or code == 105:
             return False
-        raise DsmApiError.from_answer(self.host, AUTH_API, 'logout', code, error_details(data))
+        raise DsmApiError.from_answer(self.host, AUTH_API, 'logout', code, self._details(data))
 
     def _renew_session(self, code, api, method):
         """After a session error: log in again when credentials allow it, else fail clearly."""
@@ -639,7 +647,7 @@ class DsmClient(object):
                     attempt += 1
                     self._backoff(attempt)
                     continue
-                raise DsmApiError.from_answer(self.host, api, method, code, error_details(data),
+                raise DsmApiError.from_answer(self.host, api, method, code, self._details(data),
                                               context='still busy after %d retries' % attempt)
             if code in DISCOVERY_CODES and discover and not self._discovered:
                 self._discovery_code = code
@@ -648,7 +656,7 @@ class DsmClient(object):
             if code == 102 and api == ABB_API and self._discovered:
                 # Info listed the API (or was asked before) and the call still says it does not exist.
                 raise self._not_installed(method, code, 'it is not available although %s was asked' % INFO_API)
-            raise DsmApiError.from_answer(self.host, api, method, code, error_details(data),
+            raise DsmApiError.from_answer(self.host, api, method, code, self._details(data),
                                           context=_parameter_context(code, params))
 
     def read_many(self, calls):

@@ -89,6 +89,31 @@ HINTS = {
 }
 
 
+# Keys of DSM's ``errors`` member (and of anything else shown) whose values are never shown:
+# the 403 answer of a 2FA login carries a pending-login ``token`` (contract section 4).
+SECRET_KEYS = frozenset(('token', 'sid', '_sid', 'synotoken', 'syno_token', 'passwd', 'password', 'otp_code',
+                         'otp_secret', 'device_id', 'did'))
+MASK = '********'
+
+
+def mask(value, secrets=()):
+    """A copy of ``value`` (str, dict, list, scalar) with secret keys' values and every known secret masked.
+
+    Secrets shorter than 4 characters are left alone (they would mask ordinary words and numbers).
+    """
+    if isinstance(value, str):
+        for secret in sorted((str(s) for s in secrets if s), key=len, reverse=True):
+            if len(secret) >= 4:
+                value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, dict):
+        return dict((key, MASK if str(key).lower() in SECRET_KEYS and value[key] not in (None, '')
+                     else mask(value[key], secrets)) for key in value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(mask(item, secrets) for item in value)
+    return value
+
+
 def describe(api, code):
     """Meaning of ``code`` for ``api``: the API's own table, then the common one."""
     table = API_ERRORS.get(api, {})
@@ -141,6 +166,7 @@ class DsmApiError(DsmError):
 
     @classmethod
     def from_answer(cls, host, api, method, code, errors=None, context=None):
+        errors = mask(errors)
         meaning = describe(api, code)
         if code is None:
             what = 'success false, with no error code'
