@@ -1630,8 +1630,12 @@ class Fleet:
                                         'scenario': server.nas.scenario} for server in self.servers]}
 
     def stop(self):
+        stoppers = [threading.Thread(target=server.shutdown) for server in self.servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(5)
         for server in self.servers:
-            server.shutdown()
             server.server_close()
             server.nas.state()  # finish relinks that are due
             with server.nas.lock:
