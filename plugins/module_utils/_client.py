@@ -20,7 +20,9 @@ controller.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
 import re
 import time
 import traceback
@@ -72,7 +74,9 @@ MAX_VERSIONS = {AUTH_API: 7, ABB_API: 1, COMPOUND_API: 1}
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 OTP_CODE_RE = re.compile(r'^[0-9]{6,8}$')
-HOST_RE = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)$')
+# A host name or IPv4 address; IPv6 addresses are checked with the ipaddress module.
+HOST_RE = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$')
+HOST_PORT_RE = re.compile(r'^[^:]+:[0-9]*$')
 HTML_TITLE_RE = re.compile(r'<title[^>]*>([^<]{1,80})', re.IGNORECASE)
 
 
@@ -151,6 +155,12 @@ class RequestsTransport(object):
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+def _is_verification_failure(detail):
+    text = str(detail).lower()
+    return any(marker in text for marker in ('certificate_verify_failed', 'certificate verify failed',
+                                             'hostname mismatch', "doesn't match", 'self-signed', 'self signed'))
 
 
 def _short_reason(exc):
@@ -252,6 +262,35 @@ def _parameter_context(code, params):
             % ', '.join(names))
 
 
+def _check_host(host):
+    """Accept a host name, an IPv4 address, or an IPv6 address (bare or in brackets)."""
+    bare = host[1:-1] if host.startswith('[') and host.endswith(']') else host
+    if ':' in bare:
+        try:
+            ipaddress.IPv6Address(bare)
+            return
+        except ValueError:
+            pass
+        if bare == host and HOST_PORT_RE.match(host):
+            raise DsmInputError('host must be a name or address only (got %r); give the port in the port option.'
+                                % host)
+        raise DsmInputError('host %r is not a valid host name or address.' % host)
+    if bare != host or not HOST_RE.match(host):
+        raise DsmInputError('host %r is not a valid host name or address.' % host)
+
+
+def _whole_number(name, value):
+    if isinstance(value, bool):
+        raise DsmInputError('%s must be a whole number (got %r).' % (name, value))
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DsmInputError('%s must be a whole number (got %r).' % (name, value)) from None
+    if number != value and str(number) != str(value).strip():
+        raise DsmInputError('%s must be a whole number (got %r).' % (name, value))
+    return number
+
+
 class ClientConfig(object):
     """Validated connection options. Raises DsmInputError before any request on bad input."""
 
@@ -283,15 +322,17 @@ class ClientConfig(object):
         if '://' in host or '/' in host:
             raise DsmInputError('host must be a name or address only, without scheme or path (got %r); use '
                                 'use_https and port for the rest.' % host)
-        if not HOST_RE.match(host):
-            raise DsmInputError('host %r is not a valid host name or address.' % host)
+        _check_host(host)
         self.host = host
         if self.port is None:
             self.port = 5001 if self.use_https else 5000
-        if not 1 <= int(self.port) <= 65535:
+        self.port = _whole_number('port', self.port)
+        if not 1 <= self.port <= 65535:
             raise DsmInputError('port must be between 1 and 65535 (got %s).' % self.port)
+        self.timeout = _whole_number('timeout', self.timeout)
         if self.timeout < 1:
             raise DsmInputError('timeout must be at least 1 second (got %s).' % self.timeout)
+        self.retries = _whole_number('retries', self.retries)
         if not 0 <= self.retries <= 10:
             raise DsmInputError('retries must be between 0 and 10 (got %s).' % self.retries)
         if self.session is not None:
@@ -314,6 +355,10 @@ class ClientConfig(object):
                 raise DsmInputError(str(exc) + '.') from None
         if self.ca_path and not self.validate_certs:
             raise DsmInputError('ca_path has no effect with validate_certs: false; drop one of them.')
+        if self.ca_path and self.use_https and not os.path.exists(self.ca_path):
+            # requests would raise a bare OSError at the first request.
+            raise DsmInputError('ca_path %s does not exist (on the host that runs the task: the controller, or the '
+                                'host the task is delegated to).' % self.ca_path)
 
     @property
     def netloc(self):
@@ -414,16 +459,19 @@ class DsmClient(object):
 
     def _transport_error(self, exc, api, method):
         where = '%s.%s on %s' % (api, method, self.host)
-        if exc.kind == 'tls':
+        if exc.kind == 'tls' and _is_verification_failure(exc.detail):
             msg = ('%s failed: the TLS certificate of %s could not be verified (%s). Give ca_path (the CA that '
                    'signed the certificate of DSM, or the certificate exported from DSM), or set '
                    'validate_certs: false to skip verification (not recommended).'
                    % (where, self.config.netloc, exc.detail))
+        elif exc.kind == 'tls':
+            msg = ('%s failed: the TLS handshake with %s failed (%s). Check port and use_https (DSM answers HTTPS '
+                   'on 5001 and HTTP on 5000 by default).' % (where, self.config.netloc, exc.detail))
         elif exc.kind == 'connect':
             msg = '%s failed: %s. Check host, port and use_https.' % (where, exc.detail)
         else:
             msg = '%s failed: %s.' % (where, exc.detail)
-        return TransportError(self.scrub(msg), sent=exc.sent, host=self.host, api=api, method=method)
+        return TransportError(self.scrub(msg), sent=exc.sent, kind=exc.kind, host=self.host, api=api, method=method)
 
     def _backoff(self, attempt):
         self._sleep(min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1))))
@@ -512,7 +560,8 @@ class DsmClient(object):
             try:
                 data = self._post(path, fields, AUTH_API, 'login', with_session=False)
             except TransportError as exc:
-                if attempt < cfg.retries and exc.code is None:
+                # A login changes nothing on the NAS: retried like a read.
+                if attempt < cfg.retries and exc.retryable:
                     attempt += 1
                     self._backoff(attempt)
                     continue
@@ -623,7 +672,7 @@ class DsmClient(object):
                         '%s The request had been sent, so %s may or may not have been applied on %s; it was not '
                         'repeated. Run the task again: it reads the state first and applies only what is missing.'
                         % (exc.message, method, self.host), host=self.host, api=api, method=method) from None
-                if attempt < self.config.retries:
+                if attempt < self.config.retries and exc.retryable:
                     attempt += 1
                     self._backoff(attempt)
                     continue

@@ -210,9 +210,15 @@ class TransportError(DsmError):
     ``sent`` tells whether the request may have reached the server.
     """
 
-    def __init__(self, message, sent=True, **kwargs):
+    def __init__(self, message, sent=True, kind=None, **kwargs):
         super(TransportError, self).__init__(message, **kwargs)
         self.sent = sent
+        self.kind = kind
+
+    @property
+    def retryable(self):
+        """False for a TLS failure: a certificate that fails verification fails the same way next time."""
+        return self.kind != 'tls'
 
 
 class WriteOutcomeUnknown(DsmError):

@@ -1,0 +1,278 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) syno.activebackup contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The requests transport: TLS options, keep-alive, and how failures are classified (sent or not).
+
+No network: a fake ``requests.Session``, and a few loopback sockets for the real exception chains.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+
+import pytest
+import requests
+
+from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
+
+from ansible_collections.syno.activebackup.plugins.module_utils import _client
+from ansible_collections.syno.activebackup.plugins.module_utils._client import (
+    RequestsTransport, TransportFailure, client_from_params,
+)
+from ansible_collections.syno.activebackup.plugins.module_utils._errors import TransportError, WriteOutcomeUnknown
+
+from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import ABB, Clock, base_params
+
+LOGIN_OK = b'{"success": true, "data": {"sid": "s", "synotoken": "t"}}'
+
+
+class FakeResponse(object):
+    def __init__(self, status=200, body=LOGIN_OK, headers=None):
+        self.status_code = status
+        self.content = body
+        self.headers = headers if headers is not None else {'Content-Type': 'application/json'}
+
+
+class FakeCookies(object):
+    def __init__(self):
+        self.cleared = 0
+
+    def clear(self):
+        self.cleared += 1
+
+
+class FakeSession(object):
+    """Stands in for requests.Session: records every post, plays ``outcomes`` in order."""
+
+    made = []
+    outcomes = []
+
+    def __init__(self):
+        self.trust_env = True
+        self.cookies = FakeCookies()
+        self.posts = []
+        self.closed = False
+        FakeSession.made.append(self)
+
+    def post(self, url, **kwargs):
+        self.posts.append((url, kwargs))
+        outcome = FakeSession.outcomes.pop(0) if FakeSession.outcomes else FakeResponse()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    FakeSession.made = []
+    FakeSession.outcomes = []
+    monkeypatch.setattr(_client.requests, 'Session', FakeSession)
+    return FakeSession
+
+
+def client(clock=None, **overrides):
+    clock = clock or Clock()
+    return client_from_params(base_params(**overrides), sleep=clock.sleep, clock=clock)
+
+
+# -- TLS options -> requests verify ------------------------------------------------------------------
+
+def test_default_verifies_with_the_system_cas(fake):
+    client().login()
+    assert fake.made[0].posts[0][1]['verify'] is True
+
+
+def test_ca_path_is_the_verify_bundle(fake, tmp_path):
+    ca = tmp_path / 'dsm-ca.pem'
+    ca.write_text('-----BEGIN CERTIFICATE-----\n')
+    client(ca_path=str(ca)).login()
+    assert fake.made[0].posts[0][1]['verify'] == str(ca)
+
+
+def test_validate_certs_false_turns_verification_off(fake):
+    client(validate_certs=False).login()
+    assert fake.made[0].posts[0][1]['verify'] is False
+
+
+def test_post_options(fake):
+    c = client(timeout=17)
+    c.login()
+    c.call(ABB, 'list')
+    c.close()
+    session = fake.made[0]
+    assert len(fake.made) == 1, 'one requests.Session per task (keep-alive)'
+    assert session.trust_env is False
+    assert len(session.posts) == 3
+    url, kwargs = session.posts[1]
+    assert url == 'https://nas.example.com:5001/webapi/entry.cgi'
+    assert kwargs['timeout'] == 17
+    assert kwargs['allow_redirects'] is False
+    assert isinstance(kwargs['data'], bytes)
+    assert kwargs['data'].decode('utf-8').startswith('api=SYNO.ActiveBackup.Share&version=1&method=list&_sid=s')
+    assert kwargs['headers']['Content-Type'].startswith('application/x-www-form-urlencoded')
+    assert kwargs['headers']['Cookie'] == 'id=s'
+    assert kwargs['headers']['X-SYNO-TOKEN'] == 't'
+    assert 'json' not in kwargs and 'params' not in kwargs
+    assert session.cookies.cleared == 3
+    assert session.closed
+
+
+# -- failure classification ---------------------------------------------------------------------------
+
+def refused():
+    reason = NewConnectionError(None, 'Failed to establish a new connection: [Errno 111] Connection refused')
+    return requests.exceptions.ConnectionError(MaxRetryError(None, '/webapi/entry.cgi', reason))
+
+
+def dns():
+    reason = NameResolutionError('nas.example.com', None, socket.gaierror(-2, 'Name or service not known'))
+    return requests.exceptions.ConnectionError(MaxRetryError(None, '/webapi/entry.cgi', reason))
+
+
+def reset():
+    reason = ProtocolError('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))
+    return requests.exceptions.ConnectionError(reason)
+
+
+def cert():
+    return requests.exceptions.SSLError(MaxRetryError(None, '/webapi/entry.cgi', ssl.SSLCertVerificationError(
+        1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1000)')))
+
+
+@pytest.mark.parametrize('make, kind, sent', [
+    (refused, 'connect', False),
+    (dns, 'connect', False),
+    (lambda: requests.exceptions.ConnectTimeout('connect timed out'), 'connect', False),
+    (cert, 'tls', False),
+    (reset, 'io', True),
+    (lambda: requests.exceptions.ReadTimeout('read timed out'), 'timeout', True),
+    (lambda: requests.exceptions.ChunkedEncodingError('Connection broken: IncompleteRead'), 'io', True),
+])
+def test_requests_exceptions_are_classified(fake, make, kind, sent):
+    fake.outcomes = [make()]
+    transport = RequestsTransport()
+    with pytest.raises(TransportFailure) as info:
+        transport.post('https://nas:5001/webapi/entry.cgi', 'api=x', {})
+    assert (info.value.kind, info.value.sent) == (kind, sent)
+    assert ' object at 0x' not in info.value.detail
+
+
+def test_refused_write_is_retried_then_succeeds(fake):
+    fake.outcomes = [FakeResponse(), refused(), FakeResponse(body=b'{"success": true}')]
+    clock = Clock()
+    c = client(clock)
+    assert c.call(ABB, 'relink', {'share_name': 'x'}, write=True) == {}
+    assert clock.sleeps == [0.5]
+    assert 'Connection refused' not in str(fake.made[0].posts)
+
+
+def test_reset_write_is_not_retried(fake):
+    fake.outcomes = [FakeResponse(), reset()]
+    clock = Clock()
+    with pytest.raises(WriteOutcomeUnknown) as info:
+        client(clock).call(ABB, 'relink', {'share_name': 'x'}, write=True)
+    assert clock.sleeps == []
+    assert len(fake.made[0].posts) == 2
+    assert 'Connection reset by peer' in str(info.value)
+    assert 'may or may not have been applied' in str(info.value)
+
+
+def test_certificate_failure_names_ca_path_and_validate_certs_and_is_not_retried(fake):
+    fake.outcomes = [cert()]
+    clock = Clock()
+    with pytest.raises(TransportError) as info:
+        client(clock, port=8443).login()
+    text = str(info.value)
+    assert 'ca_path' in text and 'validate_certs' in text
+    assert 'nas.example.com:8443' in text
+    assert 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text
+    assert clock.sleeps == [], 'a certificate that fails verification fails the same way on every retry'
+    assert len(fake.made[0].posts) == 1
+
+
+def test_tls_failure_other_than_verification_points_at_port_and_use_https(fake):
+    fake.outcomes = [requests.exceptions.SSLError('[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1000)')]
+    with pytest.raises(TransportError) as info:
+        client(port=5000).login()
+    text = str(info.value)
+    assert 'WRONG_VERSION_NUMBER' in text or 'wrong version number' in text
+    assert 'use_https' in text and 'port' in text
+
+
+def test_transport_close_without_session_is_harmless():
+    RequestsTransport().close()
+
+
+# -- real exception chains on loopback -----------------------------------------------------------------
+
+def free_port():
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+class OneShotServer(object):
+    """Accepts one connection on loopback and either closes it at once or reads and never answers."""
+
+    def __init__(self, answer):
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.answer = answer
+        self.thread = threading.Thread(target=self.serve)
+        self.thread.daemon = True
+        self.thread.start()
+
+    def serve(self):
+        conn, dummy = self.sock.accept()
+        try:
+            conn.recv(65536)
+            if self.answer == 'close':
+                conn.close()
+                return
+            # Read (headers and body may come in several pieces) until the client hangs up.
+            conn.settimeout(3)
+            try:
+                while conn.recv(65536):
+                    pass
+            except (socket.timeout, OSError):
+                pass
+        finally:
+            conn.close()
+            self.sock.close()
+
+
+def test_loopback_refused_is_not_sent():
+    transport = RequestsTransport(timeout=2)
+    with pytest.raises(TransportFailure) as info:
+        transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % free_port(), 'api=x', {})
+    transport.close()
+    assert (info.value.kind, info.value.sent) == ('connect', False)
+
+
+def test_loopback_closed_after_request_is_sent():
+    server = OneShotServer('close')
+    transport = RequestsTransport(timeout=2)
+    with pytest.raises(TransportFailure) as info:
+        transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
+    transport.close()
+    assert (info.value.kind, info.value.sent) == ('io', True)
+
+
+def test_loopback_silence_is_a_timeout_and_sent():
+    server = OneShotServer('silent')
+    transport = RequestsTransport(timeout=0.3)
+    with pytest.raises(TransportFailure) as info:
+        transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
+    transport.close()
+    assert (info.value.kind, info.value.sent) == ('timeout', True)
