@@ -331,6 +331,27 @@ def markdown(results, forks, latency_ms, relink_seconds):
     return head + '\n\n' + '\n'.join(lines) + '\n'
 
 
+BLOCK_START = '<!-- bench:start (written by tests/utils/bench.py) -->'
+BLOCK_END = '<!-- bench:end -->'
+
+
+def write_block(path, table):
+    """Replace the figures between the bench markers of ``path`` (or append them), keeping the prose."""
+    stamp = 'Measured %s by `make bench`.\n\n' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+    block = BLOCK_START + '\n' + stamp + table + BLOCK_END
+    text = ''
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as handle:
+            text = handle.read()
+    if BLOCK_START in text and BLOCK_END in text:
+        head, rest = text.split(BLOCK_START, 1)
+        text = head + block + rest.split(BLOCK_END, 1)[1]
+    else:
+        text = text + ('\n' if text else '') + block + '\n'
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--sizes', default='20,50,100', help='fleet sizes, comma separated (default 20,50,100)')
@@ -339,7 +360,7 @@ def main():
     parser.add_argument('--forks', type=int, default=20)
     parser.add_argument('--latency-ms', type=int, default=20)
     parser.add_argument('--relink-seconds', type=float, default=1.0)
-    parser.add_argument('--output', help='write the Markdown table here')
+    parser.add_argument('--output', help='Markdown file whose bench block gets the figures (e.g. docs/performance.md)')
     parser.add_argument('--json', help='write the raw figures here')
     args = parser.parse_args()
 
@@ -361,8 +382,7 @@ def main():
     print()
     print(table)
     if args.output:
-        with open(args.output, 'w', encoding='utf-8') as out:
-            out.write(table)
+        write_block(args.output, table)
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as out:
             json.dump(results, out, indent=2)
