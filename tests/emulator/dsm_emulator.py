@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -1101,7 +1102,7 @@ class Nas:
         return {}
 
     def _invoke(self, ctx, cgi, api, method, version, params, inner=False):
-        if not api or not method or version in (None, ''):
+        if not isinstance(api, str) or not isinstance(method, str) or not api or not method or version in (None, ''):
             raise ApiError(101)
         if inner:
             self._count_call(api, method)
@@ -1451,7 +1452,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length else b''
         request = HttpRequest(self.command, self.path, self.headers, body, self.client_address[0])
-        self._send(self.server.nas.handle(request))
+        try:
+            response = self.server.nas.handle(request)
+        except Exception:  # an emulator bug: answer 500 and show the traceback on stderr
+            sys.stderr.write('dsm_emulator: %s %s failed:\n%s' % (self.command, self.path, traceback.format_exc()))
+            response = html_response(500, '500 Internal Server Error')
+        self._send(response)
 
     def _send(self, response):
         if response.reset:

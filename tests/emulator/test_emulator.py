@@ -153,7 +153,8 @@ def test_ready_file_and_tls(emulator):
     for nas in emulator.nas:
         assert nas['url'] == 'https://127.0.0.1:%d' % nas['port'] and nas['scenario'] == 'full'
     cert_dir = os.path.dirname(emulator.ca)
-    assert sorted(os.listdir(cert_dir)) >= ['ca.pem', 'server-key.pem', 'server.pem']
+    assert {'ca.pem', 'server.pem', 'server-key.pem'} <= set(os.listdir(cert_dir))
+    assert os.stat(os.path.join(cert_dir, 'server-key.pem')).st_mode & 0o077 == 0
     with pytest.raises(requests.exceptions.SSLError):
         requests.get(emulator.url(0) + '/_emulator/stats', verify=True, timeout=5)
     for host in ('127.0.0.1', 'localhost'):
@@ -502,14 +503,15 @@ def test_create_fs_dir_is_atomic(dsm, ctl, bad):
 
 def test_relink_runs_in_background(dsm, ctl):
     assert storage_of(dsm, 'ABB-Migrated') is None
-    started = time.monotonic()
+    ctl.faults(relink_seconds=60)
     assert dsm.abb('relink', share_name='ABB-Migrated') == {'success': True}
     running = storage_of(dsm, 'ABB-Migrated')
-    if time.monotonic() - started < RELINK_SECONDS:
-        assert running['relink_state']['alive'] is True and running['relink_state']['state'] == 1
-        assert [s for s in dsm.abb('list')['data']['shares'] if s['name'] == 'ABB-Migrated'][0]['relinkable'] is True
-        assert reason_of(dsm.abb('relink', share_name='ABB-Migrated')) == 'relink_in_progress'
-        assert reason_of(dsm.abb('remove', share_name='ABB-Migrated', is_remove_data=False)) == 'relink_in_progress'
+    assert running['relink_state'] == {'alive': True, 'owner': True, 'state': 1}
+    assert [s for s in dsm.abb('list')['data']['shares'] if s['name'] == 'ABB-Migrated'][0]['relinkable'] is True
+    assert reason_of(dsm.abb('relink', share_name='ABB-Migrated')) == 'relink_in_progress'
+    assert reason_of(dsm.abb('remove', share_name='ABB-Migrated', is_remove_data=False)) == 'relink_in_progress'
+    assert storage_of(dsm, 'ABB-Migrated')['relink_state']['alive'] is True
+    ctl.set_state({'storages': {'ABB-Migrated': {'relink_job': {'until': 0}}}})  # the background job is due now
     done = wait_relink(dsm, 'ABB-Migrated')
     assert done['relink_state'] == {'alive': False, 'error': {'code': 0}, 'owner': True, 'state': 0}
     assert (done['storage_id'], done['volume_path'], done['vol_name'], done['repo_dir']) == (3, '/volume2', 'Volume 2', '@ActiveBackup')
@@ -524,7 +526,7 @@ def test_relink_runs_in_background(dsm, ctl):
 
 
 def test_relink_failure(dsm, ctl):
-    ctl.faults(relink_fail={'share_name': 'ABB-Migrated', 'code': 4401})
+    ctl.faults(relink_fail={'share_name': 'ABB-Migrated', 'code': 4401}, relink_seconds=0.1)
     assert dsm.abb('relink', share_name='ABB-Migrated')['success']
     failed = wait_relink(dsm, 'ABB-Migrated')
     assert failed['relink_state'] == {'alive': False, 'error': {'code': 4401}, 'owner': False, 'state': 0}
@@ -592,6 +594,8 @@ def test_compound(dsm, ctl):
     assert len(stopped['data']['result']) == 3
     assert dsm.request('SYNO.Entry.Request', 'request', compound=calls[:2])['data']['has_fail'] is False
     assert code_of(dsm.request('SYNO.Entry.Request', 'request')) == 120
+    odd = dsm.request('SYNO.Entry.Request', 'request', compound=[{'api': ['x'], 'method': 'list', 'version': 1}])
+    assert odd['data']['result'][0]['error'] == {'code': 101}
 
 
 def test_compound_needs_session_and_permission(emulator, dsm):
