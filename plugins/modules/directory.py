@@ -31,7 +31,7 @@ description:
     C(/volumeN/<shared folder>/) are refused.
   - It does not create shared folders and never deletes anything (the API has no delete).
 author:
-  - syno.activebackup maintainers
+  - syno.activebackup maintainers (@syno-activebackup)
 extends_documentation_fragment:
   - syno.activebackup._connection
   - syno.activebackup._attributes

@@ -30,7 +30,7 @@ description:
     in C(backup_tasks) or C(device_count) above 0) is refused unless O(force=true); the message
     lists the task names, the device count and the size of the backup data.
 author:
-  - syno.activebackup maintainers
+  - syno.activebackup maintainers (@syno-activebackup)
 extends_documentation_fragment:
   - syno.activebackup._connection
   - syno.activebackup._attributes
