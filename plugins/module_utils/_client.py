@@ -705,8 +705,10 @@ class DsmClient(object):
             if code == 102 and api == ABB_API and self._discovered:
                 # Info listed the API (or was asked before) and the call still says it does not exist.
                 raise self._not_installed(method, code, 'it is not available although %s was asked' % INFO_API)
-            raise DsmApiError.from_answer(self.host, api, method, code, self._details(data),
-                                          context=_parameter_context(code, params))
+            details = self._details(data)
+            named = isinstance(details, dict) and details.get('name')
+            raise DsmApiError.from_answer(self.host, api, method, code, details,
+                                          context=None if named else _parameter_context(code, params))
 
     def read_many(self, calls):
         """Several reads, in one SYNO.Entry.Request round trip where the NAS offers it (contract section 7).

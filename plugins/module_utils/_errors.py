@@ -175,9 +175,17 @@ class DsmApiError(DsmError):
         else:
             what = 'error %s (no description known for this code)' % code
         msg = '%s.%s on %s failed: %s' % (api, method, host, what)
-        reason = errors.get('reason') if isinstance(errors, dict) else None
-        if reason:
-            msg += ', reason: %s' % reason
+        if isinstance(errors, dict):
+            rest = dict(errors)
+            name = rest.pop('name', None) if isinstance(rest.get('name'), str) else None
+            reason = rest.pop('reason', None)
+            if name:
+                # ABB answers 120 with the parameter it refused (contract 5, row 120: name the parameter).
+                msg += ', parameter %s' % name
+            if reason:
+                msg += ', reason: %s' % reason
+            if rest:
+                msg += ', details: %s' % (rest,)
         elif errors:
             msg += ', details: %s' % (errors,)
         if context:

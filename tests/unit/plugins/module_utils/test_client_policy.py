@@ -519,3 +519,17 @@ def test_a_login_failure_inside_a_call_is_not_retried():
     exc = fails(DsmAuthError, make_client(script).call, ABB, 'list')
     script.done()
     assert exc.code == 400
+
+
+def test_120_names_the_parameter_dsm_names():
+    script = Script(Expect.login(), Expect.abb('list_file').error(120, {'name': 'root_path', 'reason': 'required'}))
+    exc = pytest.raises(DsmApiError, make_client(script).call, ABB, 'list_file').value
+    text = str(exc)
+    assert 'parameter root_path' in text and 'reason: required' in text
+    assert exc.reason == 'required'
+
+
+def test_reason_and_other_details_are_all_shown():
+    script = Script(Expect.login(), Expect.abb('remove').error(100, {'reason': 'storage_in_use', 'tasks': ['pc']}))
+    exc = pytest.raises(DsmApiError, make_client(script).call, ABB, 'remove', {'share_name': 'a'}, write=True).value
+    assert "reason: storage_in_use, details: {'tasks': ['pc']}" in str(exc)
