@@ -73,38 +73,46 @@ class _Tree(object):
     def is_dir(self, path):
         """True when ``path`` is an existing directory, False when it does not exist.
 
-        Raises DsmError when the shared folder does not exist or a component of ``path`` is a file.
+        Lists the parent of ``path``; only when that does not exist (408) the parent's parent, and so
+        on up to the shared folder. Raises DsmError when the shared folder does not exist or a
+        component of ``path`` is a file.
         """
         if self.listings.get(path) is not None:
             # Listed already (for a deeper path): it is a directory.
             return True
         volume, share = share_of(path)
         root = '%s/%s' % (volume, share)
-        if path == root:
+        current = path
+        entries = None
+        while current != root:
+            entries = self.children(parent_of(current))
+            if entries is not None:
+                break
+            current = parent_of(current)
+        else:
             if self.children(root) is None:
                 raise DsmApiError(
-                    'paths: the shared folder %r does not exist on %s of %s (%s.list_file on %s answered error 408). '
-                    'This module makes directories inside an existing shared folder; create the shared folder in '
-                    'DSM (Control Panel > Shared Folder) or correct the volume in the path. An encrypted shared '
-                    'folder must be mounted.' % (share, volume, self.client.host, ABB_API, root),
+                    'paths: the shared folder %r does not exist on %s of %s (%s.list_file on %s answered error '
+                    '408). This module makes directories inside an existing shared folder; create the shared '
+                    'folder in DSM (Control Panel > Shared Folder) or correct the volume in the path. An encrypted '
+                    'shared folder must be mounted.' % (share, volume, self.client.host, ABB_API, root),
                     host=self.client.host, api=ABB_API, method='list_file', code=NOT_FOUND)
+            # Only reached for the shared folder itself: below it, the loop breaks or the root listing failed.
             return True
-        parent = parent_of(path)
-        entries = self.children(parent)
-        if entries is None:
-            if not self.is_dir(parent):
-                return False
-            raise DsmApiError(
-                'paths: %s.list_file on %s answered error 408 (does not exist) for %s although its parent lists it '
-                'as a directory; the account may lack permission to read it.' % (ABB_API, self.client.host, parent),
-                host=self.client.host, api=ABB_API, method='list_file', code=NOT_FOUND)
-        name = path.rsplit('/', 1)[1]
+        # ``entries`` lists the parent of ``current``: ``current`` decides for ``path``.
+        name = current.rsplit('/', 1)[1]
         if name not in entries:
             return False
         if not entries[name]:
             raise DsmError('paths: %s on %s exists and is a file, not a directory; remove or rename it, or choose '
-                           'another path.' % (path, self.client.host), host=self.client.host, api=ABB_API,
+                           'another path.' % (current, self.client.host), host=self.client.host, api=ABB_API,
                            method='list_file')
+        if current != path:
+            raise DsmApiError(
+                'paths: %s.list_file on %s answered error 408 (does not exist) for %s although its parent lists it '
+                'as a directory; the account may lack permission to read it.'
+                % (ABB_API, self.client.host, current),
+                host=self.client.host, api=ABB_API, method='list_file', code=NOT_FOUND)
         return True
 
 

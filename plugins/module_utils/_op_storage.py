@@ -24,6 +24,7 @@ takes ``storage_id`` and refuses with a ``reason`` (6.9); ``backup_tasks`` entri
 
 from __future__ import annotations
 
+import json
 import time
 
 from . import _abb
@@ -133,7 +134,7 @@ def _wait(ctx, share_name):
             state = storage.get('relink_state') if isinstance(storage, dict) else None
             if isinstance(state, dict):
                 seen = 'list_storage last showed relink_state.alive %s, relink_state.state %s' % (
-                    state.get('alive'), state.get('state'))
+                    json.dumps(state.get('alive')), json.dumps(state.get('state')))
             else:
                 seen = 'list_storage did not list it yet'
             raise WaitTimeout(

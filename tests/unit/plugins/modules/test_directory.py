@@ -208,6 +208,19 @@ def test_a_file_in_the_way_fails_clearly(params):
     assert ROOT + '/README.txt on nas.example.com exists and is a file, not a directory' in result['msg']
 
 
+def test_a_file_higher_up_is_named(params):
+    script = Script(
+        Expect.login(),
+        list_file_missing(ROOT + '/README.txt/a'),
+        list_file_missing(ROOT + '/README.txt'),
+        list_file(ROOT, 'README.txt'),
+        Expect.logout(),
+    )
+    result = run(params, script, options=dict(paths=[ROOT + '/README.txt/a/b'], state='present'))
+    assert result['failed'] is True
+    assert result['msg'].startswith('paths: %s/README.txt on nas.example.com exists and is a file' % ROOT)
+
+
 def test_a_path_that_is_a_file_fails_clearly(params):
     script = Script(Expect.login(), list_file(ROOT, 'README.txt'), Expect.logout())
     result = run(params, script, options=dict(paths=[ROOT + '/README.txt'], state='present'))

@@ -262,7 +262,16 @@ def test_present_wait_timeout_says_the_relink_may_still_complete(params, clock):
     assert result['failed'] is True
     assert 'did not finish within wait_timeout (5 seconds)' in result['msg']
     assert 'may still complete on the NAS' in result['msg']
+    assert 'relink_state.alive true, relink_state.state 1' in result['msg']
     assert clock.sleeps == [1.0, 2.0, 2.0]
+
+
+def test_present_wait_timeout_before_the_entry_appears(params, clock):
+    script = Script(Expect.login(), first_read(SHARES, []), relink(), list_storage(ABB_STORAGE), Expect.logout())
+    result = run(params, script, options(wait_timeout=1))
+    assert result['failed'] is True
+    assert 'list_storage did not list it yet' in result['msg']
+    assert clock.sleeps == [1.0]
 
 
 def test_present_poll_interval_doubles_up_to_ten_seconds(params, clock):
