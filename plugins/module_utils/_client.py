@@ -48,7 +48,7 @@ from ._errors import (
     describe,
     mask,
 )
-from ._totp import InvalidSecret, decode_secret, seconds_left, totp, window
+from ._totp import InvalidSecret, decode_secret, seconds_left, totp
 
 try:
     import requests

@@ -213,7 +213,7 @@ def test_success_without_data_is_an_empty_dict():
 
 
 def test_answer_content_type_is_not_required():
-    script = Script(Expect.login(), Expect.abb('list').raw(body=b'{"success": true, "data": {"shares": []}}',
-                                                             headers={'Content-Type': 'text/plain'}))
+    answer = Expect.abb('list').raw(body=b'{"success": true, "data": {"shares": []}}', headers={'Content-Type': 'text/plain'})
+    script = Script(Expect.login(), answer)
     client = make_client(script)
     assert client.call(ABB, 'list') == {'shares': []}

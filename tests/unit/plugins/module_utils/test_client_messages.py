@@ -78,8 +78,8 @@ SCENARIOS = {
         lambda: Script(login(device_id=DEVICE), Expect.abb('list').error(105), Expect.logout()),
         lambda c: (c.login(request_device_token=True), read(c)), {'otp_code': OTP_CODE}),
     'read 100 echoing secrets': (
-        lambda: Script(login(), Expect.abb('list').error(100, {'sid': SID, 'note': 'token %s' % TOKEN,
-                                                                 'passwd': PASSWORD}), Expect.logout()),
+        lambda: Script(login(), Expect.abb('list').error(100, {'sid': SID, 'note': 'token %s' % TOKEN, 'passwd': PASSWORD}),
+                       Expect.logout()),
         read, {}),
     'read busy': (lambda: Script(login(), *([Expect.abb('list').error(118)] * 4 + [Expect.logout()])), read, {}),
     'read reset': (lambda: Script(login(), *([Expect.abb('list').fail('io', 'reset for %s' % SID, True)] * 4
