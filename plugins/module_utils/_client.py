@@ -487,9 +487,26 @@ class DsmClient(object):
         # The Info query value is sent bare, as DSM's own pages send it.
         fields = [('api', INFO_API), ('version', '1'), ('method', 'query'),
                   ('query', ','.join((AUTH_API, ABB_API, COMPOUND_API)))]
-        data = self._post('query.cgi', fields, INFO_API, 'query', with_session=False)
-        if not data.get('success'):
-            raise DsmApiError.from_answer(self.host, INFO_API, 'query', error_code(data), self._details(data))
+        attempt = 0
+        while True:
+            # A read: lost answers and busy codes are retried like those of any other read (contract 5).
+            try:
+                data = self._post('query.cgi', fields, INFO_API, 'query', with_session=False)
+            except TransportError as exc:
+                if attempt < self.config.retries and exc.retryable:
+                    attempt += 1
+                    self._backoff(attempt)
+                    continue
+                raise
+            if data.get('success'):
+                break
+            code = error_code(data)
+            if code in BUSY_CODES and attempt < self.config.retries:
+                attempt += 1
+                self._backoff(attempt)
+                continue
+            raise DsmApiError.from_answer(self.host, INFO_API, 'query', code, self._details(data),
+                                          context='still busy after %d retries' % attempt if code in BUSY_CODES else None)
         info = data.get('data') or {}
         for api, top in MAX_VERSIONS.items():
             entry = info.get(api)

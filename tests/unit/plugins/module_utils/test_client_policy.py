@@ -533,3 +533,19 @@ def test_reason_and_other_details_are_all_shown():
     script = Script(Expect.login(), Expect.abb('remove').error(100, {'reason': 'storage_in_use', 'tasks': ['pc']}))
     exc = pytest.raises(DsmApiError, make_client(script).call, ABB, 'remove', {'share_name': 'a'}, write=True).value
     assert "reason: storage_in_use, details: {'tasks': ['pc']}" in str(exc)
+
+
+@pytest.mark.parametrize('trouble', [
+    lambda e: e.fail('io', 'connection lost: Connection reset by peer', sent=True),
+    lambda e: e.fail('connect', 'cannot connect: Connection refused', sent=False),
+    lambda e: e.raw(502, b'<html><title>502 Bad Gateway</title></html>', {'Content-Type': 'text/html'}),
+    lambda e: e.error(117),
+])
+def test_info_query_is_a_read_and_retried(trouble):
+    clock = Clock()
+    info = Expect('SYNO.API.Info', 'query', path='query.cgi', version=1, session=False)
+    script = Script(Expect.login(), Expect.abb('list').error(102), trouble(info), Expect.info(INFO_DSM7),
+                    Expect.abb('list', data={'shares': []}))
+    assert make_client(script, clock).call(ABB, 'list') == {'shares': []}
+    script.done()
+    assert clock.sleeps == [0.5]
