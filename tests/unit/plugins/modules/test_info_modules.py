@@ -280,8 +280,9 @@ def test_volume_info_turns_byte_strings_into_ints_and_adds_free_and_percent(para
     )
     assert result == {'changed': False, 'volumes': [VOLUME1_OUT, VOLUME2_OUT]}
     for volume in result['volumes']:
-        assert type(volume['total_bytes']) is int and type(volume['used_bytes']) is int
-        assert type(volume['free_bytes']) is int and type(volume['used_percent']) is float
+        for key in ('total_bytes', 'used_bytes', 'free_bytes'):
+            assert isinstance(volume[key], int) and not isinstance(volume[key], bool), key
+        assert isinstance(volume['used_percent'], float)
     assert [r.form['method'] for r in script.requests] == ['login', 'list_volume', 'logout']
 
 
