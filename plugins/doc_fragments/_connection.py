@@ -110,7 +110,8 @@ options:
 requirements:
   - requests (Python library, on the controller or on the host that runs the task)
 notes:
-  - The tasks reach the NAS from the host they run on, normally the controller (C(connection: local)
+  - >-
+    The tasks reach the NAS from the host they run on, normally the controller (C(connection: local)
     or C(delegate_to: localhost)). There the task runs inside the controller's worker process;
     delegated elsewhere it runs as an ordinary module.
   - Every task without O(session) logs in and out once. For plays of several tasks use

@@ -78,7 +78,7 @@ def _file_info(ctx):
         if exc.code == 408:
             # [A] list_file answers 408 for a root_path that does not exist (contract 6.6).
             raise DsmApiError('%s.list_file on %s failed: error 408: root_path %s does not exist (or is not a '
-                              'directory) on the NAS.' % (ABB_API, ctx.client.host, root),
+                              'directory, or its encrypted shared folder is not mounted) on the NAS.' % (ABB_API, ctx.client.host, root),
                               host=ctx.client.host, api=ABB_API, method='list_file', code=408) from None
         raise
     return {'root_path': root, 'files': files}

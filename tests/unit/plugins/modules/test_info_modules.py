@@ -432,7 +432,8 @@ def test_file_info_408_says_the_path_does_not_exist_and_still_logs_out(params):
     assert result['failed'] is True and result['changed'] is False
     assert result['msg'] == (
         'SYNO.ActiveBackup.Share.list_file on nas.example.com failed: error 408: root_path '
-        '/volume1/ActiveBackupforBusiness/missing does not exist (or is not a directory) on the NAS.')
+        '/volume1/ActiveBackupforBusiness/missing does not exist (or is not a directory, or its encrypted shared '
+        'folder is not mounted) on the NAS.')
     # Not the meaning of Auth's 408 (expired password): that table is SYNO.API.Auth's only.
     assert 'password' not in result['msg'].lower()
     assert result['error']['code'] == 408 and result['error']['method'] == 'list_file'
