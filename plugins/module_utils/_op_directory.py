@@ -20,7 +20,8 @@ How it reads, with the fewest requests for the usual case (a re-run where everyt
 [A] It relies on two assumed points of the DSM API contract: ``list_file`` lists the direct
 children of an existing directory and answers 408 for a ``root_path`` that does not exist
 (contract 6.6); ``create_fs_dir`` creates each path with its parents, all or none, and answers
-408 for a path outside every shared folder or under a file (contract 6.7).
+408 for a path outside every shared folder or under a file (contract 6.7). The scope guide lists
+them as A3 to A7.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Requests, in order:
 decided from ``list_storage`` (contract 6.10, ``_abb.storage_status``); ``relink`` answers at once
 and works in the background, its progress and outcome show in ``relink_state`` (6.8); ``remove``
 takes ``storage_id`` and refuses with a ``reason`` (6.9); ``backup_tasks`` entries carry
-``task_name`` (6.10).
+``task_name`` (6.10). The scope guide lists them as A8 to A15, A17 and A18.
 """
 
 from __future__ import annotations

@@ -64,11 +64,13 @@ notes:
   - "Assumption about the DSM API: C(list_file) lists the direct children of an existing directory
     and answers error 408 for a C(root_path) that does not exist, a shared folder included. The
     module decides from that whether a directory or a shared folder exists. No public document of
-    Synology pins this; please report a mismatch with a real NAS."
+    Synology pins this (assumptions A3 to A5 of the collection's scope guide); please report a
+    mismatch with a real NAS."
   - "Assumption about the DSM API: C(create_fs_dir) creates each path with its parents (like
     C(mkdir -p)), treats an existing directory as no error, and answers error 408 for a path
     outside every shared folder or under a file, creating none of the paths. No public document of
-    Synology pins this; please report a mismatch with a real NAS."
+    Synology pins this (assumptions A6 and A7 of the collection's scope guide); please report a
+    mismatch with a real NAS."
 seealso:
   - module: syno.activebackup.file_info
   - module: syno.activebackup.share_info

@@ -100,15 +100,18 @@ notes:
     entry with its name whose C(relink_state) is neither running (C(alive=true)) nor failed
     (C(owner=false) with C(error.code) not 0); an encrypted shared folder is listed by C(list) only
     while it is mounted; C(backup_tasks) entries carry C(task_id) and C(task_name). No public
-    document of Synology pins this; please report a mismatch with a real NAS."
+    document of Synology pins this (assumptions A15, A17 and A18 of the collection's scope guide);
+    please report a mismatch with a real NAS."
   - "Assumption about the DSM API: C(relink) answers at once and relinks in the background;
     C(list_storage) shows it running with C(relink_state.alive=true), then done with
     C(error.code=0), or failed with C(owner=false) and C(error.code) not 0, after which it may be
-    relinked again. No public document of Synology pins this; please report a mismatch."
+    relinked again; it refuses with error 100 and a reason. No public document of Synology pins
+    this (assumptions A8 to A11 of the collection's scope guide); please report a mismatch."
   - "Assumption about the DSM API: C(remove) accepts C(storage_id) besides C(share_name) and
     C(is_remove_data), and refuses with error 100 and a reason (C(storage_in_use) while backup tasks
     use the storage, C(relink_in_progress), C(not_a_storage), C(no_such_share)). No public document
-    of Synology pins this; please report a mismatch."
+    of Synology pins this (assumptions A12 to A14 of the collection's scope guide); please report a
+    mismatch."
   - A relink or removal that DSM answered busy, or whose answer was lost, is not repeated; the task
     fails saying that the change may or may not have been applied. Run it again; it reads the state
     first.
