@@ -49,8 +49,8 @@ options:
         O(device_id) for an account with two-factor authentication) and returns the new session.
         An O(session) given as well is neither used nor logged out.
       - V(absent) logs out the session given in O(session). A session that has already ended (timed
-        out, logged out, or dropped by a DSM restart) is no error; RV(logged_out) is then V(false).
-        It never logs in.
+        out, logged out, or dropped by a DSM restart) is no error. It never logs in, not even with
+        O(username) and O(password) given as well.
     type: str
     choices: [present, absent]
     default: present
@@ -176,7 +176,10 @@ session:
       sample: "d9Vg0Ci0QpQ8QvJt..."
 logged_out:
   description:
-    - Whether DSM ended the session. V(false) when it had already ended.
+    - V(true) when DSM confirmed the logout, V(false) when it answered that the session was no longer
+      valid.
+    - DSM also confirms the logout of a session that it no longer knows (ended by its idle timeout or
+      a restart), so V(true) means that the session is gone now, not that it was still valid before.
   returned: O(state=absent)
   type: bool
   sample: true

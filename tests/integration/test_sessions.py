@@ -234,20 +234,32 @@ def test_session_result_and_every_module_accepts_session(nas):
 # -- expired sessions -------------------------------------------------------------------------
 
 
-EXPIRE_TASK = '''
-    - name: expire every session (emulator control API)
+def expire_task(how='expire_sessions', code=119):
+    """A task that ends every session on the NAS through the emulator's control API.
+
+    ``expire_sessions``: the next request of a session answers ``code`` (idle timeout, 106; another
+    sign-in, 107; 119). ``drop_sessions``: DSM forgets every session (a restart; 119).
+    """
+    endpoint, body = ('faults', '{expire_sessions: %d}' % code) if how == 'expire_sessions' else (how, '{}')
+    return '''
+    - name: end every session (emulator control API)
       ansible.builtin.uri:
-        url: "https://{{ syno_host }}:{{ syno_port }}/_emulator/faults"
+        url: "https://{{ syno_host }}:{{ syno_port }}/_emulator/%s"
         method: POST
         body_format: json
-        body: {expire_sessions: 119}
+        body: %s
         ca_path: "{{ syno_ca }}"
         use_proxy: false
-'''
+''' % (endpoint, body)
 
 
-def test_expired_session_with_credentials_logs_in_once_and_warns(nas):
-    tasks = LOGIN_TASK + EXPIRE_TASK + '''
+EXPIRE_TASK = expire_task()
+
+
+@pytest.mark.parametrize('how, code', [('expire_sessions', 106), ('expire_sessions', 107),
+                                       ('expire_sessions', 119), ('drop_sessions', 119)])
+def test_expired_session_with_credentials_logs_in_once_and_warns(nas, how, code):
+    tasks = LOGIN_TASK + expire_task(how, code) + '''
     - name: read after expiry
       syno.activebackup.share_info:
       register: shares
@@ -257,7 +269,7 @@ def test_expired_session_with_credentials_logs_in_once_and_warns(nas):
     read = run.result('read after expiry')
     assert read['status'] == 'ok'
     assert read['result']['default_share'] == 'ActiveBackupforBusiness'
-    assert any('logged in again' in w and 'no longer valid' in w for w in read['warnings']), read['warnings']
+    assert any('logged in again' in w and 'error %d' % code in w for w in read['warnings']), read['warnings']
     counters = stats(nas)
     # the play's login and one fresh login by the task; the task logged its own session out
     assert counters['logins'] == 2
