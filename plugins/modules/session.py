@@ -85,7 +85,7 @@ EXAMPLES = r'''
 ---
 # The pattern: one login per NAS, its session passed to every module, logout in "always".
 - name: ABB destinations with one session per NAS
-  hosts: synology
+  hosts: nas
   gather_facts: false
   module_defaults:
     group/syno.activebackup.dsm:
@@ -93,6 +93,7 @@ EXAMPLES = r'''
       username: backup-admin
       password: "{{ vault_dsm_password }}"
       device_id: "{{ vault_dsm_device_id | default(omit) }}"
+      device_name: ansible-controller   # the name the token was issued for (second play)
       # Undefined until the login task below has run; omitted there.
       session: "{{ abb_session.session | default(omit) }}"
   tasks:
@@ -122,7 +123,7 @@ EXAMPLES = r'''
 
 # Once, by hand: get a trusted-device token for an account with 2FA and store it in a vault.
 - name: Get a trusted-device token
-  hosts: synology
+  hosts: nas
   gather_facts: false
   tasks:
     - name: Log in with a code and ask for a device token
@@ -136,13 +137,14 @@ EXAMPLES = r'''
       register: abb_token
       no_log: true
 
-    - name: Store the token in a vault-encrypted file on the controller
+    - name: Write the token into a file only the controller's user can read
       ansible.builtin.copy:
-        dest: "host_vars/{{ inventory_hostname }}/dsm_device.yml"
-        content: "{{ {'vault_dsm_device_id': abb_token.session.device_id} | to_nice_yaml | ansible.builtin.vault(vault_pass) }}"
+        dest: "{{ inventory_dir }}/host_vars/{{ inventory_hostname }}/dsm_device.yml"
+        content: "{{ {'vault_dsm_device_id': abb_token.session.device_id} | to_nice_yaml }}"
         mode: '0600'
       delegate_to: localhost
       no_log: true
+    # Then encrypt it: ansible-vault encrypt host_vars/*/dsm_device.yml
 
     - name: Log that session out again
       syno.activebackup.session:
