@@ -1,0 +1,142 @@
+# Build and test syno.activebackup. `make help` lists the targets.
+#
+# Everything lands in git-ignored places: .venv, .venv-newest, build/, and ansible-test's
+# output inside build/ansible-test/. Each ansible-test run works on a synced copy of the work
+# tree (tests/utils/collection_root.py --copy); every other tool sees the work tree through
+# the symlink build/collections/ansible_collections/syno/activebackup.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(CURDIR)/$(VENV)/bin
+STAGE := tests/utils/stage.sh
+COLLECTIONS := $(CURDIR)/build/collections
+NEUTRAL_CFG := $(CURDIR)/build/ansible.cfg
+# Tools run with the venv first on PATH, the collection from build/collections, and an
+# empty Ansible configuration (nothing from ~/.ansible.cfg or ./ansible.cfg).
+TOOL_ENV := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" \
+	ANSIBLE_CONFIG="$(NEUTRAL_CFG)" NO_COLOR=1
+
+# pytest arguments for `make integration` (e.g. make integration PYTEST_ARGS='-k harness -x')
+PYTEST_ARGS ?=
+# pytest-xdist workers for `make integration` (1: no xdist). The tests mostly wait on
+# ansible-playbook and the emulator, so 2 workers on 2 cores take about 2/3 of the serial time.
+INTEGRATION_JOBS ?= 2
+XDIST := $(if $(filter-out 1,$(INTEGRATION_JOBS)),-n $(INTEGRATION_JOBS),)
+INTEGRATION_PATHS := $(wildcard tests/emulator tests/integration)
+
+# What `make test` runs, in order (each stage is timed; all run, the first failure fails).
+TEST_STAGES := venv sanity units integration changelog-lint lint docs-lint build
+
+.PHONY: help test venv venv-newest collection \
+	sanity sanity-2.19 sanity-newest units units-2.19 units-newest integration \
+	lint docs-lint changelog-lint build importer demo bench clean distclean
+
+help:
+	@echo "make test            everything below, each stage timed ($(TEST_STAGES))"
+	@echo "make venv            .venv: Python 3.11, tests/requirements-dev.txt, Debian shellcheck"
+	@echo "make sanity          ansible-test sanity on ansible-core 2.19 (.venv) and the newest (.venv-newest)"
+	@echo "make units           ansible-test units on ansible-core 2.19 and the newest"
+	@echo "make integration     pytest tests/emulator tests/integration (ansible-playbook vs the DSM emulator)"
+	@echo "make changelog-lint  antsibull-changelog lint"
+	@echo "make lint            ansible-lint (offline, on the work tree)"
+	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
+	@echo "make build           ansible-galaxy collection build into build/dist, tarball check, galaxy-importer"
+	@echo "make demo / bench    tests/utils/demo.sh / tests/utils/bench.py"
+	@echo "make clean           remove build/ (keeps the venvs); make distclean also the venvs"
+
+# ---------------------------------------------------------------------------- setup
+
+venv:
+	@tests/utils/venv.sh main
+
+venv-newest:
+	@tests/utils/venv.sh newest
+
+$(NEUTRAL_CFG):
+	@mkdir -p $(dir $@)
+	@printf '# written by the Makefile: an empty configuration, so no user ansible.cfg applies\n[defaults]\n' >$@
+
+# prints the collection root that ANSIBLE_COLLECTIONS_PATH=build/collections resolves to
+collection: venv
+	@$(PY) tests/utils/collection_root.py
+
+test:
+	@tests/utils/run_stages.sh $(TEST_STAGES)
+
+# ---------------------------------------------------------------------------- ansible-test
+
+sanity: sanity-2.19 sanity-newest
+
+sanity-2.19: venv
+	@$(STAGE) sanity-2.19 tests/utils/ansible_test.sh sanity
+
+sanity-newest:
+	@$(STAGE) sanity-newest tests/utils/ansible_test.sh --newest sanity
+
+units: units-2.19 units-newest
+
+units-2.19: venv
+	@$(STAGE) units-2.19 tests/utils/ansible_test.sh units
+
+units-newest:
+	@$(STAGE) units-newest tests/utils/ansible_test.sh --newest units
+
+# ---------------------------------------------------------------------------- integration
+
+integration: venv
+	@$(PY) tests/utils/collection_root.py >/dev/null
+	@$(STAGE) integration $(PY) -m pytest $(INTEGRATION_PATHS) -q -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------------------- lint hooks
+# Owners of docs, roles and changelogs: extend these recipes; keep them failing on failure.
+
+changelog-lint: venv
+	@$(STAGE) changelog-lint $(BIN)/antsibull-changelog lint
+
+lint: venv $(NEUTRAL_CFG)
+	@$(PY) tests/utils/collection_root.py >/dev/null
+	@# --offline: do not build and install the collection into ~/.ansible/collections
+	@$(STAGE) ansible-lint $(TOOL_ENV) $(BIN)/ansible-lint --offline --nocolor
+
+docs-lint: venv $(NEUTRAL_CFG)
+	@$(STAGE) docs-lint $(TOOL_ENV) $(BIN)/antsibull-docs lint-collection-docs \
+		--plugin-docs --validate-collection-refs all --disallow-unknown-collection-refs \
+		--check-extra-docs-refs "$$($(PY) tests/utils/collection_root.py)"
+
+# ---------------------------------------------------------------------------- build
+
+build: venv $(NEUTRAL_CFG)
+	@rm -rf build/dist
+	@$(STAGE) galaxy-build $(TOOL_ENV) $(BIN)/ansible-galaxy collection build --output-path build/dist .
+	@$(STAGE) tarball-check $(PY) tests/utils/check_tarball.py build/dist/*.tar.gz
+	@$(MAKE) importer
+
+# galaxy-importer on the built tarball (fails on any ERROR line it prints)
+importer: venv $(NEUTRAL_CFG)
+	@test -n "$$(ls build/dist/*.tar.gz 2>/dev/null)" || { echo "importer: no tarball in build/dist (run make build)" >&2; exit 1; }
+	@$(STAGE) galaxy-importer $(TOOL_ENV) tests/utils/importer.sh build/dist/*.tar.gz
+
+# ---------------------------------------------------------------------------- demo, bench
+
+demo: venv
+	@if [ ! -f tests/utils/demo.sh ]; then \
+		echo "make demo: tests/utils/demo.sh does not exist yet" >&2; exit 1; fi
+	@$(STAGE) demo bash tests/utils/demo.sh
+
+bench: venv
+	@if [ ! -f tests/utils/bench.py ]; then \
+		echo "make bench: tests/utils/bench.py does not exist yet" >&2; exit 1; fi
+	@$(STAGE) bench $(PY) tests/utils/bench.py
+
+# ---------------------------------------------------------------------------- clean
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf .venv .venv-newest
