@@ -23,6 +23,8 @@ TOOL_ENV := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" \
 
 # pytest arguments for `make integration` (e.g. make integration PYTEST_ARGS='-k harness -x')
 PYTEST_ARGS ?=
+# arguments for `make bench` (e.g. make bench BENCH_ARGS="--sizes 20 --output docs/performance.md")
+BENCH_ARGS ?=
 # pytest-xdist workers for `make integration` (1: no xdist). The tests mostly wait on
 # ansible-playbook and the emulator, so 2 workers on 2 cores take about 2/3 of the serial time.
 INTEGRATION_JOBS ?= 2
@@ -43,9 +45,9 @@ help:
 	@echo "make units           ansible-test units on ansible-core 2.19 and the newest"
 	@echo "make integration     pytest tests/emulator tests/integration (ansible-playbook vs the DSM emulator)"
 	@echo "make changelog-lint  antsibull-changelog lint"
-	@echo "make lint            ansible-lint (offline, on the work tree)"
-	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs"
-	@echo "make build           ansible-galaxy collection build into build/dist, tarball check, galaxy-importer"
+	@echo "make lint            ansible-lint (production profile) on roles/, examples/ and every module's EXAMPLES"
+	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs; ansible-doc on every module and role"
+	@echo "make build           galaxy build into build/dist, tarball check, galaxy-importer, tarball smoke test, EE check"
 	@echo "make demo / bench    tests/utils/demo.sh / tests/utils/bench.py"
 	@echo "make clean           remove build/ (keeps the venvs); make distclean also the venvs"
 
@@ -93,20 +95,24 @@ integration: venv
 	@$(STAGE) integration $(PY) -m pytest $(INTEGRATION_PATHS) -q -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------------------- lint hooks
-# Owners of docs, roles and changelogs: extend these recipes; keep them failing on failure.
+# Owners of docs, roles and changelogs: extend these recipes (a $(STAGE) line each); keep
+# them failing on failure.
 
 changelog-lint: venv
 	@$(STAGE) changelog-lint $(BIN)/antsibull-changelog lint
 
-lint: venv $(NEUTRAL_CFG)
-	@$(PY) tests/utils/collection_root.py >/dev/null
-	@# --offline: do not build and install the collection into ~/.ansible/collections
-	@$(STAGE) ansible-lint $(TOOL_ENV) $(BIN)/ansible-lint --offline --nocolor
+lint: venv
+	@# ansible-lint, production profile, on roles/ and examples/ (.ansible-lint; offline)
+	@$(STAGE) ansible-lint tests/utils/lint.sh
+	@# ansible-lint on every module's EXAMPLES, as the playbooks users would copy
+	@$(STAGE) lint-examples $(PY) tests/utils/lint_examples.py
 
 docs-lint: venv $(NEUTRAL_CFG)
-	@$(STAGE) docs-lint $(TOOL_ENV) $(BIN)/antsibull-docs lint-collection-docs \
+	@$(STAGE) antsibull-docs $(TOOL_ENV) $(BIN)/antsibull-docs lint-collection-docs \
 		--plugin-docs --validate-collection-refs all --disallow-unknown-collection-refs \
 		--check-extra-docs-refs "$$($(PY) tests/utils/collection_root.py)"
+	@# ansible-doc renders every module of the action group and every role
+	@$(STAGE) ansible-doc tests/utils/ansible_doc_check.sh
 
 # ---------------------------------------------------------------------------- build
 
@@ -115,6 +121,10 @@ build: venv $(NEUTRAL_CFG)
 	@$(STAGE) galaxy-build $(TOOL_ENV) $(BIN)/ansible-galaxy collection build --output-path build/dist .
 	@$(STAGE) tarball-check $(PY) tests/utils/check_tarball.py build/dist/*.tar.gz
 	@$(MAKE) importer
+	@# the tarball installed alone into an empty collections path, run against the emulator
+	@$(STAGE) tarball-smoke tests/utils/tarball_smoke.sh build/dist/*.tar.gz
+	@# execution environment definition (ansible-builder introspect + create; no image build)
+	@$(STAGE) ee-create tests/utils/ee_create.sh
 
 # galaxy-importer on the built tarball (fails on any ERROR line it prints)
 importer: venv $(NEUTRAL_CFG)
@@ -131,7 +141,7 @@ demo: venv
 bench: venv
 	@if [ ! -f tests/utils/bench.py ]; then \
 		echo "make bench: tests/utils/bench.py does not exist yet" >&2; exit 1; fi
-	@$(STAGE) bench $(PY) tests/utils/bench.py
+	@$(STAGE) bench $(PY) tests/utils/bench.py $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------- clean
 

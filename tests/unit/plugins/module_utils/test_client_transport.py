@@ -60,7 +60,9 @@ class FakeSession(object):
 
     def post(self, url, **kwargs):
         self.posts.append((url, kwargs))
-        outcome = FakeSession.outcomes.pop(0) if FakeSession.outcomes else FakeResponse()
+        if not FakeSession.outcomes:
+            return FakeResponse()
+        outcome = FakeSession.outcomes.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
