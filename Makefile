@@ -23,7 +23,7 @@ TOOL_ENV := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" \
 
 # pytest arguments for `make integration` (e.g. make integration PYTEST_ARGS='-k harness -x')
 PYTEST_ARGS ?=
-# arguments for `make bench` (e.g. make bench BENCH_ARGS="--sizes 20 --output docs/performance.md")
+# more arguments for `make bench`, after --output docs/performance.md (e.g. BENCH_ARGS="--sizes 20 --pairs 5")
 BENCH_ARGS ?=
 # pytest-xdist workers for `make integration` (1: no xdist). The tests mostly wait on
 # ansible-playbook and the emulator, so 2 workers on 2 cores take about 2/3 of the serial time.
@@ -36,7 +36,7 @@ TEST_STAGES := venv sanity units integration changelog-lint lint docs-lint build
 
 .PHONY: help test venv venv-newest collection \
 	sanity sanity-2.19 sanity-newest units units-2.19 units-newest integration \
-	lint docs-lint changelog-lint build importer demo bench clean distclean
+	lint docs-lint changelog-lint changelog build importer demo bench clean distclean
 
 help:
 	@echo "make test            everything below, each stage timed ($(TEST_STAGES))"
@@ -44,7 +44,8 @@ help:
 	@echo "make sanity          ansible-test sanity on ansible-core 2.19 (.venv) and the newest (.venv-newest)"
 	@echo "make units           ansible-test units on ansible-core 2.19 and the newest"
 	@echo "make integration     pytest tests/emulator tests/integration (ansible-playbook vs the DSM emulator)"
-	@echo "make changelog-lint  antsibull-changelog lint"
+	@echo "make changelog-lint  antsibull-changelog lint; CHANGELOG.md matches the fragments"
+	@echo "make changelog       regenerate CHANGELOG.md from the fragments"
 	@echo "make lint            ansible-lint (production profile) on roles/, examples/ and every module's EXAMPLES"
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs; ansible-doc on every module and role"
 	@echo "make build           galaxy build into build/dist, tarball check, galaxy-importer, tarball smoke test, EE check"
@@ -100,6 +101,12 @@ integration: venv
 
 changelog-lint: venv
 	@$(STAGE) changelog-lint $(BIN)/antsibull-changelog lint
+	@# CHANGELOG.md is what the fragments give (make changelog regenerates it)
+	@$(STAGE) changelog-current tests/utils/changelog.sh --check
+
+# CHANGELOG.md from changelogs/changelog.yaml and the fragments (they are not consumed)
+changelog: venv
+	@tests/utils/changelog.sh
 
 lint: venv
 	@# ansible-lint, production profile, on roles/ and examples/ (.ansible-lint; offline)
@@ -141,7 +148,7 @@ demo: venv
 bench: venv
 	@if [ ! -f tests/utils/bench.py ]; then \
 		echo "make bench: tests/utils/bench.py does not exist yet" >&2; exit 1; fi
-	@$(STAGE) bench $(PY) tests/utils/bench.py $(BENCH_ARGS)
+	@$(STAGE) bench $(PY) tests/utils/bench.py --output docs/performance.md $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------- clean
 
