@@ -1,7 +1,12 @@
-"""Fleet benchmark: the collection's fleet pattern against the hand-written ansible.builtin.uri play.
+# -*- coding: utf-8 -*-
+# Copyright (c) syno.activebackup contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 
-Starts the DSM emulator as N virtual NAS (HTTPS, 20 ms per request), then runs in alternating
-order, with the same forks:
+"""Benchmarks: the collection against hand-written ansible.builtin.uri plays, fleet and per task.
+
+Fleet part (``fleet``). Starts the DSM emulator as N virtual NAS (HTTPS, 20 ms per request), then
+runs in alternating order, with the same forks:
 
 (a) the collection's documented fleet pattern: session login, facts, directory ensure,
     storage ensure with wait, logout (5 tasks per host);
@@ -11,11 +16,26 @@ order, with the same forks:
 Before every run each NAS is reset to the same scenario, so both plays do the same changes
 (create a directory, relink a share). Reports wall time (median/min/max), the (a)/(b) ratio pair
 by pair, HTTP requests/logins/logouts per host from the emulator's counters, repeated reads,
-and controller CPU (user+sys of ansible-playbook and its workers) per task. Writes the figures
-as Markdown (``--output``) and prints them.
+and controller CPU (user+sys of ansible-playbook and its workers) per task.
 
-    python tests/utils/bench.py                    # N=20, 5 pairs, then N=50 and N=100, 2 pairs each
+Per-task part (``task``). Starts the emulator as one NAS with the same latency and runs, in
+alternating order, a play of ``syno.activebackup.share_info`` tasks with credentials (each task
+logs in, reads and logs out) and a play of ``ansible.builtin.uri`` tasks that each make one
+call (``SYNO.ActiveBackup.Share`` ``list`` with the session of a login task before them). Each
+play starts with one task that is not counted (a share_info task; the uri login), so plugin
+loading is not charged to the first timed task. The wall time of every task comes from the
+callback plugin in tests/utils/bench_callback (task start to result). Reports the median wall
+time per task of both, their ratio (pooled and per repetition), the HTTP requests, logins and
+logouts per share_info task from the emulator's counters, the exact requests of one share_info
+task run alone, and the SYNO.API.Info queries (expected: none).
+
+Writes the figures as Markdown between the bench markers of ``--output`` and prints them; a
+part that did not run keeps its figures there.
+
+    python tests/utils/bench.py                    # both parts: N=20, 5 pairs, then N=50 and N=100,
+                                                   # 2 pairs each; 5 x 25 timed tasks of each kind
     python tests/utils/bench.py --sizes 20 --pairs 3
+    python tests/utils/bench.py --only task --task-count 21 --task-reps 3
 """
 
 from __future__ import annotations
@@ -25,6 +45,7 @@ import collections
 import json
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -199,6 +220,80 @@ URI_PLAY = '''---
 PLAYS = {'collection': (COLLECTION_PLAY, 5), 'uri': (URI_PLAY, 11)}
 
 
+# Interruption (Ctrl-C, SIGTERM, SIGHUP) raises in the main thread, so every ``finally`` runs: the
+# emulator is stopped, ansible-playbook's process group is ended, the temporary directories go.
+# While the emulator starts, a signal is held back until its handle exists, so it can be stopped.
+_SIGNALS = {'defer': False, 'pending': None}
+
+
+def _raise_for(signum):
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt()
+    sys.stderr.write('bench.py: %s, cleaning up\n' % signal.Signals(signum).name)
+    raise SystemExit(128 + signum)
+
+
+def _on_signal(signum, frame):  # pylint: disable=unused-argument
+    if _SIGNALS['defer']:
+        _SIGNALS['pending'] = signum
+        return
+    _raise_for(signum)
+
+
+def install_signal_handlers():
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+
+
+def start_nas(workdir, count, scenario, extra_args):
+    """start_emulator over HTTPS; a signal that arrives meanwhile stops the new emulator, then raises."""
+    _SIGNALS['defer'] = True
+    try:
+        handle = start_emulator(workdir, count=count, scenario=scenario, tls=True, extra_args=extra_args, timeout=60)
+    finally:
+        _SIGNALS['defer'] = False
+    pending, _SIGNALS['pending'] = _SIGNALS['pending'], None
+    if pending is not None:
+        handle.stop()
+        _raise_for(pending)
+    return handle
+
+
+def stop_group(proc):
+    """End a process group started by run_ansible: SIGTERM, a bounded wait, then SIGKILL for what is left."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def run_ansible(command, env, workdir, extra_env=None):
+    """Run an Ansible command in its own process group, its temporary files under ``workdir``.
+
+    Returns (return code, output). If this script is interrupted meanwhile, the whole group
+    (ansible-playbook and its workers) is ended before the interruption goes on.
+    """
+    tmp = os.path.join(workdir, 'ansible-tmp')
+    env = dict(env, ANSIBLE_LOCAL_TEMP=tmp, ANSIBLE_REMOTE_TMP=tmp, **(extra_env or {}))
+    proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        output = proc.communicate()[0]
+    except BaseException:
+        stop_group(proc)
+        raise
+    return proc.returncode, output.decode('utf-8', 'replace')
+
+
 def inventory(handle):
     hosts = {}
     for nas in handle.nas:
@@ -248,14 +343,13 @@ def run_play(name, workdir, handle, forks, env):
     reset_all(handle)
     before = children_cpu()
     start = time.monotonic()
-    proc = subprocess.run([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i',
-                           os.path.join(workdir, 'inventory.json'), playbook, '-f', str(forks)],
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+    returncode, output = run_ansible([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i',
+                                      os.path.join(workdir, 'inventory.json'), playbook, '-f', str(forks)], env, workdir)
     wall = time.monotonic() - start
     cpu = children_cpu() - before
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout.decode('utf-8', 'replace')[-6000:])
-        raise SystemExit('%s play failed with rc %s' % (name, proc.returncode))
+    if returncode != 0:
+        sys.stderr.write(output[-6000:])
+        raise SystemExit('%s play failed with rc %s' % (name, returncode))
     hosts = len(handle.nas)
     counts = fleet_counts(handle)
     return {'play': name, 'wall': wall, 'cpu': cpu, 'cpu_per_task': cpu / (tasks_per_host * hosts),
@@ -282,9 +376,8 @@ def span(pair):
 def bench_size(size, pairs, forks, latency_ms, relink_seconds, env):
     runs = {'collection': [], 'uri': []}
     with tempfile.TemporaryDirectory(prefix='abb-bench-') as workdir:
-        handle = start_emulator(workdir, count=size, scenario='full', tls=True,
-                                extra_args=['--latency-ms', str(latency_ms), '--relink-seconds', str(relink_seconds)],
-                                timeout=60)
+        handle = start_nas(workdir, count=size, scenario='full',
+                           extra_args=['--latency-ms', str(latency_ms), '--relink-seconds', str(relink_seconds)])
         try:
             with open(os.path.join(workdir, 'inventory.json'), 'w', encoding='utf-8') as out:
                 json.dump(inventory(handle), out)
@@ -311,6 +404,186 @@ def bench_size(size, pairs, forks, latency_ms, relink_seconds, env):
     return out
 
 
+# ---------------------------------------------------------------------------- per-task part
+
+TIMED = 'timed '
+TASK_SCENARIO = 'default'
+CALLBACK_DIR = os.path.join(REPO, 'tests', 'utils', 'bench_callback')
+
+SHARE_INFO_HEAD = """---
+- name: share_info tasks with credentials, one login per task
+  hosts: nas
+  gather_facts: false
+  module_defaults:
+    syno.activebackup.share_info:
+      host: "{{ syno_host }}"
+      port: "{{ syno_port }}"
+      ca_path: "{{ syno_ca }}"
+      username: "%(user)s"
+      password: "%(password)s"
+  tasks:
+    - name: First share_info task (not timed)
+      syno.activebackup.share_info:
+""" % {'user': USER, 'password': PASSWORD}
+
+SHARE_INFO_TASK = """
+    - name: %(name)s
+      syno.activebackup.share_info:
+"""
+
+URI_HEAD = """---
+- name: ansible.builtin.uri tasks, one call each
+  hosts: nas
+  gather_facts: false
+  vars:
+    sid: "{{ dsm_login.json.data.sid }}"
+  module_defaults:
+    ansible.builtin.uri:
+      url: "https://{{ syno_host }}:{{ syno_port }}/webapi/entry.cgi"
+      method: POST
+      body_format: form-urlencoded
+      ca_path: "{{ syno_ca }}"
+      return_content: true
+  tasks:
+    - name: Log in (not timed)
+      ansible.builtin.uri:
+        body: {api: SYNO.API.Auth, version: "7", method: login, account: "%(user)s", passwd: "%(password)s",
+               format: sid, session: webui, enable_syno_token: "yes"}
+      register: dsm_login
+      no_log: true
+      failed_when: not dsm_login.json.success
+""" % {'user': USER, 'password': PASSWORD}
+
+URI_TASK = """
+    - name: %(name)s
+      ansible.builtin.uri:
+        body: {api: SYNO.ActiveBackup.Share, version: "1", method: list, _sid: "{{ sid }}"}
+        headers: {Cookie: "id={{ sid }}", X-SYNO-TOKEN: "{{ dsm_login.json.data.synotoken }}"}
+      register: listed
+      failed_when: not listed.json.success
+"""
+
+URI_TAIL = """
+    - name: Log out (not timed)
+      ansible.builtin.uri:
+        body: {api: SYNO.API.Auth, version: "7", method: logout, session: webui, _sid: "{{ sid }}"}
+        headers: {Cookie: "id={{ sid }}", X-SYNO-TOKEN: "{{ dsm_login.json.data.synotoken }}"}
+"""
+
+
+def task_play(kind, count):
+    """The playbook text: one untimed first task, ``count`` timed tasks (and, for uri, the logout)."""
+    if kind == 'share_info':
+        return SHARE_INFO_HEAD + ''.join(SHARE_INFO_TASK % {'name': '%sshare_info %d' % (TIMED, n + 1)} for n in range(count))
+    return URI_HEAD + ''.join(URI_TASK % {'name': '%suri %d' % (TIMED, n + 1)} for n in range(count)) + URI_TAIL
+
+
+def log_calls(entries):
+    """Each logged request as 'API.method', a compound one with its inner calls in brackets."""
+    calls = []
+    for entry in entries:
+        call = '%s.%s' % (entry.get('api'), entry.get('method'))
+        if entry.get('compound'):
+            call += ' [%s]' % ', '.join(entry['compound'])
+        calls.append(call)
+    return calls
+
+
+def run_task_play(kind, count, workdir, handle, env, label):
+    """Run one per-task play after a reset; returns the timed tasks' wall times and the NAS's counters."""
+    playbook = os.path.join(workdir, 'task-%s-%d.yml' % (kind, count))
+    with open(playbook, 'w', encoding='utf-8') as out:
+        out.write(task_play(kind, count))
+    timings = os.path.join(workdir, 'timings-%s.json' % label)
+    ctl = handle.control(0)
+    ctl.reset(TASK_SCENARIO)
+    extra = {'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR, 'ANSIBLE_CALLBACKS_ENABLED': 'bench_timer',
+             'ABB_BENCH_TIMINGS': timings}
+    returncode, output = run_ansible([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i',
+                                      os.path.join(workdir, 'inventory.json'), playbook], env, workdir, extra)
+    if returncode != 0:
+        sys.stderr.write(output[-6000:])
+        raise SystemExit('%s task play failed with rc %s' % (kind, returncode))
+    with open(timings, encoding='utf-8') as source:
+        records = json.load(source)
+    walls = [r['wall'] for r in records if r['task'].startswith(TIMED) and r['status'] == 'ok' and r['wall'] is not None]
+    if len(walls) != count:
+        raise SystemExit('%s task play: %d timed task results, expected %d' % (kind, len(walls), count))
+    stats = ctl.stats()
+    return {'walls': walls, 'stats': stats, 'calls': log_calls(ctl.log()) if count == 0 else None}
+
+
+def task_bench(count, reps, latency_ms, env):
+    """The per-task part: share_info against uri, ``reps`` alternating pairs of ``count`` timed tasks each."""
+    walls = {'share_info': [], 'uri': []}
+    medians = {'share_info': [], 'uri': []}
+    stats = {'share_info': [], 'uri': []}
+    with tempfile.TemporaryDirectory(prefix='abb-bench-task-') as workdir:
+        handle = start_nas(workdir, count=1, scenario=TASK_SCENARIO, extra_args=['--latency-ms', str(latency_ms)])
+        try:
+            with open(os.path.join(workdir, 'inventory.json'), 'w', encoding='utf-8') as out:
+                json.dump(inventory(handle), out)
+            # One share_info task alone (the untimed first task of a play with no timed task): its requests.
+            alone = run_task_play('share_info', 0, workdir, handle, env, 'alone')
+            for index in range(reps):
+                order = ('share_info', 'uri') if index % 2 == 0 else ('uri', 'share_info')
+                for kind in order:
+                    result = run_task_play(kind, count, workdir, handle, env, '%s-%d' % (kind, index + 1))
+                    walls[kind].extend(result['walls'])
+                    medians[kind].append(statistics.median(result['walls']))
+                    stats[kind].append(result['stats'])
+                    print('task rep %d %-10s %d tasks  median %.3f s  min %.3f s  max %.3f s  requests %d' % (
+                        index + 1, kind, count, medians[kind][-1], min(result['walls']), max(result['walls']),
+                        result['stats']['requests']), flush=True)
+        finally:
+            handle.stop()
+    out = {'tasks': count, 'reps': reps, 'latency_ms': latency_ms,
+           'ratio': statistics.median(walls['share_info']) / statistics.median(walls['uri']),
+           'ratios': [a / b for a, b in zip(medians['share_info'], medians['uri'])],
+           'alone': {'requests': alone['stats']['requests'], 'calls': alone['calls'],
+                     'logins': alone['stats']['logins'], 'logouts': alone['stats']['logouts'],
+                     'info_queries': alone['stats']['info_queries'], 'open_sessions': alone['stats']['open_sessions']}}
+    for kind, tasks_per_play in (('share_info', count + 1), ('uri', count + 2)):
+        items = stats[kind]
+        out[kind] = {
+            'timed_tasks': len(walls[kind]), 'wall_median': statistics.median(walls[kind]),
+            'wall_min': min(walls[kind]), 'wall_max': max(walls[kind]), 'medians': medians[kind],
+            'tasks_per_play': tasks_per_play,
+            'requests_per_task': [s['requests'] / float(tasks_per_play) for s in items],
+            'logins': [s['logins'] for s in items], 'logouts': [s['logouts'] for s in items],
+            'info_queries': [s['info_queries'] for s in items], 'open_sessions': [s['open_sessions'] for s in items],
+        }
+    return out
+
+
+def task_markdown(res):
+    def spread(values, fmt='%g'):
+        low, high = min(values), max(values)
+        return fmt % low if low == high else (fmt + '-' + fmt) % (low, high)
+
+    si, uri, alone = res['share_info'], res['uri'], res['alone']
+    lines = ['| task | timed tasks | wall per task, median (min-max) s | median share_info / median uri | '
+             'per repetition | HTTP requests per task | logins / logouts | SYNO.API.Info queries |',
+             '|---|---|---|---|---|---|---|---|']
+    per_task = float(si['tasks_per_play'])
+    lines.append('| `syno.activebackup.share_info` with credentials | %d | %.3f (%.3f-%.3f) | %.2f | %s | %s | %s / %s per task | %s |' % (
+        si['timed_tasks'], si['wall_median'], si['wall_min'], si['wall_max'], res['ratio'],
+        ', '.join('%.2f' % r for r in res['ratios']), spread(si['requests_per_task']),
+        spread([n / per_task for n in si['logins']]), spread([n / per_task for n in si['logouts']]), spread(si['info_queries'])))
+    lines.append('| `ansible.builtin.uri`, one `list` call | %d | %.3f (%.3f-%.3f) |  |  | %s | %s / %s per play (untimed tasks) | %s |' % (
+        uri['timed_tasks'], uri['wall_median'], uri['wall_min'], uri['wall_max'], spread(uri['requests_per_task'], '%.2f'),
+        spread(uri['logins']), spread(uri['logouts']), spread(uri['info_queries'])))
+    head = ('One NAS, %d ms emulator latency per request; alternating repetitions: %d, each a play of %d timed tasks '
+            'of each kind after one untimed first task (the uri play: its login; it also logs out, untimed); %d CPU cores, '
+            'Python %s. Requests, logins and logouts per share_info task are the NAS\'s counters over all %d share_info '
+            'tasks of a play.' % (res['latency_ms'], res['reps'], res['tasks'], os.cpu_count(), sys.version.split()[0],
+                                  si['tasks_per_play']))
+    calls = '; '.join('`%s`' % call for call in alone['calls'])
+    tail = ('One share_info task alone on a NAS just reset: %d HTTP requests: %s; SYNO.API.Info queries: %d; '
+            'open sessions afterwards: %d.' % (alone['requests'], calls, alone['info_queries'], alone['open_sessions']))
+    return head + '\n\n' + '\n'.join(lines) + '\n\n' + tail + '\n'
+
+
 def markdown(results, forks, latency_ms, relink_seconds):
     lines = ['| N NAS | play | task runs | wall median (min-max) s | (a)/(b) per pair | median (a)/(b) | '
              'CPU s (median) | CPU per task s | requests/host | logins/host | logouts/host | repeated reads |',
@@ -333,36 +606,72 @@ def markdown(results, forks, latency_ms, relink_seconds):
 
 BLOCK_START = '<!-- bench:start (written by tests/utils/bench.py) -->'
 BLOCK_END = '<!-- bench:end -->'
+SECTIONS = (('fleet', '<!-- bench:fleet -->', '#### Fleet figures'),
+            ('task', '<!-- bench:task -->', '#### Per-task figures'))
 
 
-def write_block(path, table):
-    """Replace the figures between the bench markers of ``path`` (or append them), keeping the prose."""
-    stamp = 'Measured %s by `make bench`.\n\n' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
-    block = BLOCK_START + '\n' + stamp + table + BLOCK_END
+def block_sections(block):
+    """The sections of an existing bench block, by name (text after the section's marker)."""
+    found = {}
+    for name, marker, _title in SECTIONS:
+        if marker in block:
+            text = block.split(marker, 1)[1]
+            for _other, other_marker, _t in SECTIONS:
+                text = text.split(other_marker, 1)[0]
+            found[name] = text.strip('\n')
+    return found
+
+
+def write_block(path, tables):
+    """Replace the figures between the bench markers of ``path`` (or append them), keeping the prose.
+
+    ``tables`` maps a section name ('fleet', 'task') to its Markdown; a section not given keeps
+    what the block had for it.
+    """
+    stamp = 'Measured %s by `make bench`.' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
     text = ''
     if os.path.exists(path):
         with open(path, encoding='utf-8') as handle:
             text = handle.read()
+    old = {}
+    if BLOCK_START in text and BLOCK_END in text:
+        old = block_sections(text.split(BLOCK_START, 1)[1].split(BLOCK_END, 1)[0])
+    parts = []
+    for name, marker, title in SECTIONS:
+        if name in tables:
+            body = '%s\n\n%s\n\n%s' % (title, stamp, tables[name].rstrip('\n'))
+        else:
+            body = old.get(name) or '%s\n\nNot measured yet: run `make bench`.' % title
+        parts.append(marker + '\n' + body + '\n')
+    block = BLOCK_START + '\n' + '\n'.join(parts) + '\n' + BLOCK_END
     if BLOCK_START in text and BLOCK_END in text:
         head, rest = text.split(BLOCK_START, 1)
         text = head + block + rest.split(BLOCK_END, 1)[1]
     else:
         text = text + ('\n' if text else '') + block + '\n'
-    with open(path, 'w', encoding='utf-8') as handle:
+    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
         handle.write(text)
+    os.replace(path + '.tmp', path)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--only', choices=('fleet', 'task'), help='run one part only (default: both)')
     parser.add_argument('--sizes', default='20,50,100', help='fleet sizes, comma separated (default 20,50,100)')
     parser.add_argument('--pairs', type=int, default=5, help='alternating pairs at the first size (default 5)')
     parser.add_argument('--pairs-larger', type=int, default=2, help='pairs at the larger sizes (default 2)')
     parser.add_argument('--forks', type=int, default=20)
     parser.add_argument('--latency-ms', type=int, default=20)
     parser.add_argument('--relink-seconds', type=float, default=1.0)
+    parser.add_argument('--task-count', type=int, default=25,
+                        help='per-task part: timed tasks in each play (default 25; at least 20 for the documented figure)')
+    parser.add_argument('--task-reps', type=int, default=5, help='per-task part: alternating repetitions (default 5)')
     parser.add_argument('--output', help='Markdown file whose bench block gets the figures (e.g. docs/performance.md)')
     parser.add_argument('--json', help='write the raw figures here')
     args = parser.parse_args()
+    if args.task_count < 1 or args.task_reps < 1:
+        parser.error('--task-count and --task-reps must be at least 1')
+    install_signal_handlers()
 
     root = subprocess.run([os.path.join(REPO, '.venv', 'bin', 'python'), os.path.join(REPO, 'tests', 'utils', 'collection_root.py')],
                           stdout=subprocess.PIPE, check=True).stdout.decode().strip()
@@ -374,19 +683,32 @@ def main():
                ANSIBLE_FORKS=str(args.forks), NO_COLOR='1')
     env['PATH'] = os.path.join(REPO, '.venv', 'bin') + os.pathsep + env.get('PATH', '')
 
-    results = []
-    for position, size in enumerate(int(s) for s in args.sizes.split(',')):
-        pairs = args.pairs if position == 0 else args.pairs_larger
-        results.append(bench_size(size, pairs, args.forks, args.latency_ms, args.relink_seconds, env))
-    table = markdown(results, args.forks, args.latency_ms, args.relink_seconds)
-    print()
-    print(table)
+    tables, raw = {}, {}
+    if args.only in (None, 'fleet'):
+        results = []
+        for position, size in enumerate(int(s) for s in args.sizes.split(',')):
+            pairs = args.pairs if position == 0 else args.pairs_larger
+            results.append(bench_size(size, pairs, args.forks, args.latency_ms, args.relink_seconds, env))
+        tables['fleet'] = markdown(results, args.forks, args.latency_ms, args.relink_seconds)
+        raw['fleet'] = results
+    if args.only in (None, 'task'):
+        raw['task'] = task_bench(args.task_count, args.task_reps, args.latency_ms, env)
+        tables['task'] = task_markdown(raw['task'])
+    for name, _marker, title in SECTIONS:
+        if name in tables:
+            print()
+            print(title)
+            print()
+            print(tables[name])
     if args.output:
-        write_block(args.output, table)
+        write_block(args.output, tables)
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as out:
-            json.dump(results, out, indent=2)
+            json.dump(raw, out, indent=2)
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit('interrupted: the emulator and the temporary directories were cleaned up')

@@ -1,3 +1,8 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) syno.activebackup contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """Where one task's controller time goes: the module path (AnsiballZ) against the action-plugin path.
 
 Starts the DSM emulator (one NAS, HTTPS) and measures, for one ``syno.activebackup.share_info``
@@ -26,6 +31,7 @@ import os
 import pstats
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -134,9 +140,13 @@ def main():
                           stdout=subprocess.PIPE, check=True).stdout.decode().strip()
     collections_path = os.path.dirname(os.path.dirname(os.path.dirname(root)))
     sys.path.insert(0, collections_path)
+    # SIGTERM and SIGHUP raise like Ctrl-C does, so the emulator is stopped and the directory removed.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda number, frame: sys.exit(128 + number))
     workdir = tempfile.mkdtemp(prefix='abb-profile-')
-    handle = start_emulator(workdir, count=1, scenario='default', tls=True)
+    handle = None
     try:
+        handle = start_emulator(workdir, count=1, scenario='default', tls=True)
         env = environment(workdir, collections_path)
         args = ARGS.format(port=handle.nas[0]['port'], ca=handle.ca)
         m_cpu, m_wall, m_text = module_profile(workdir, env, args, opts.top)
@@ -147,7 +157,8 @@ def main():
             many = play_cpu(workdir, env, 41, module_path, args)
             fixed[module_path] = ((many[0] - one[0]) / 40, (many[1] - one[1]) / 40)
     finally:
-        handle.stop()
+        if handle is not None:
+            handle.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     print('== module path: the AnsiballZ payload of one share_info task, run alone ==')
     print('CPU %.3f s, wall %.3f s (a new interpreter, imports, the work)' % (m_cpu, m_wall))
