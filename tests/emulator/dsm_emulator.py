@@ -1493,6 +1493,13 @@ class NasHTTPServer(ThreadingHTTPServer):
         super().__init__((host, port), Handler)
 
     def finish_request(self, request, client_address):
+        # Headers and body are written separately: without TCP_NODELAY the body of an answer on a
+        # reused (keep-alive) connection waits for the client's delayed ACK (about 40 ms), as
+        # nginx avoids with tcp_nodelay. Loopback only; a socket that refuses it still works.
+        try:
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         tls = self.nas.tls
         if tls is None:
             self.RequestHandlerClass(request, client_address, self)
