@@ -92,8 +92,7 @@ EXAMPLES = r'''
 
 - name: Say what was created
   ansible.builtin.debug:
-    msg: "Created on nas1: {{ abb_dirs.created | join(', ') }}"
-  when: abb_dirs is changed
+    msg: "Created on nas1: {{ abb_dirs.created | join(', ') if abb_dirs.created else 'nothing' }}"
 
 - name: Only tell what would be created (connection from module_defaults)
   syno.activebackup.directory:
