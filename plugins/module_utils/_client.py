@@ -79,6 +79,19 @@ HOST_RE = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$')
 HOST_PORT_RE = re.compile(r'^[^:]+:[0-9]*$')
 HTML_TITLE_RE = re.compile(r'<title[^>]*>([^<]{1,80})', re.IGNORECASE)
 
+# What to do about an answer that is not DSM's (contract section 1), by what came instead.
+HINT_GATEWAY = ('DSM\'s web server, or a reverse proxy in front of it, did not pass the request on: DSM may be starting, '
+                'updating or overloaded. Run the task again later; if it persists, check DSM and the reverse proxy.')
+HINT_NOT_DSM = ('host, port and use_https may point at another web server or service than DSM\'s web API (or at a '
+                'reverse proxy that does not pass /webapi/ on); check them.')
+HINT_CUT = ('The answer may have been cut off on the way (a dropped connection or a proxy); run the task again. If it '
+            'persists, check that host, port and use_https point at DSM\'s web API.')
+HINT_RESET = ('The connection was cut before the whole answer came (DSM\'s web server restarting, a proxy or the '
+              'network); run the task again.')
+HINT_CONNECT = 'Check host, port and use_https, and that the NAS is up and reachable from the host that runs the task.'
+HINT_TIMEOUT = ('DSM did not answer in time (list_storage and list_volume can take long on a NAS with many backups); '
+                'raise timeout (now %s seconds) or run the task again later.')
+
 
 class HttpAnswer(object):
     """What the transport hands back: status, lower-cased headers, body bytes."""
@@ -157,6 +170,10 @@ class RequestsTransport(object):
             self._session = None
 
 
+def _retries(count):
+    return '1 retry' if count == 1 else '%d retries' % count
+
+
 def _is_verification_failure(detail):
     text = str(detail).lower()
     return any(marker in text for marker in ('certificate_verify_failed', 'certificate verify failed',
@@ -183,7 +200,18 @@ def encode_value(value):
 
 
 def encode_form(fields):
-    """Form body with spaces as %20 (never '+')."""
+    """Form body with spaces as %20 (never '+').
+
+    A value that is not valid text (a lone surrogate, left by bytes that were not UTF-8) cannot be sent:
+    DsmInputError naming the field, never the value (it may be a password).
+    """
+    fields = list(fields)
+    for name, value in fields:
+        try:
+            str(value).encode('utf-8')
+        except UnicodeEncodeError:
+            raise DsmInputError('%s: the value holds a character that is not valid text (most likely a byte that was not '
+                                'UTF-8 in the input), so it cannot be sent to DSM; correct the value.' % name) from None
     return urlencode(fields, quote_via=quote)
 
 
@@ -205,19 +233,24 @@ def parse_answer(answer, host, api, method):
         title = HTML_TITLE_RE.search(answer.body[:4096].decode('utf-8', 'replace'))
         extra = ': %s' % title.group(1).strip() if title else ''
         raise TransportError('%s failed: HTTP status %s%s (a reverse proxy or DSM web server error, not an API answer).'
-                             % (where, answer.status, extra), host=host, api=api, method=method)
+                             % (where, answer.status, extra), host=host, api=api, method=method,
+                             hint=HINT_GATEWAY if answer.status in (502, 503, 504) else HINT_NOT_DSM)
     if not answer.body.strip():
-        raise TransportError('%s failed: the answer was empty.' % where, host=host, api=api, method=method)
+        raise TransportError('%s failed: the answer was empty.' % where, host=host, api=api, method=method,
+                             hint=HINT_CUT)
     try:
         data = json.loads(answer.body.decode('utf-8', 'replace'))
-    except ValueError:
-        kind = 'an HTML page' if b'<html' in answer.body[:512].lower() else 'not valid JSON'
+    except (ValueError, RecursionError) as exc:
+        html = b'<html' in answer.body[:512].lower()
+        what = 'an HTML page' if html else 'not valid JSON'
+        if isinstance(exc, RecursionError):
+            what = 'JSON nested too deeply to read'
         raise TransportError('%s failed: the answer (%d bytes, content type %r) is %s.'
-                             % (where, len(answer.body), ctype or 'none', kind),
-                             host=host, api=api, method=method) from None
+                             % (where, len(answer.body), ctype or 'none', what),
+                             host=host, api=api, method=method, hint=HINT_NOT_DSM if html else HINT_CUT) from None
     if not isinstance(data, dict) or not isinstance(data.get('success'), bool):
         raise TransportError('%s failed: the answer is JSON but not a DSM answer (no "success" member).' % where,
-                             host=host, api=api, method=method)
+                             host=host, api=api, method=method, hint=HINT_NOT_DSM)
     return data
 
 
@@ -227,7 +260,7 @@ def error_code(data):
     code = err.get('code') if isinstance(err, dict) else err
     try:
         return int(code)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -467,11 +500,18 @@ class DsmClient(object):
         elif exc.kind == 'tls':
             msg = ('%s failed: the TLS handshake with %s failed (%s). Check port and use_https (DSM answers HTTPS '
                    'on 5001 and HTTP on 5000 by default).' % (where, self.config.netloc, exc.detail))
-        elif exc.kind == 'connect':
-            msg = '%s failed: %s. Check host, port and use_https.' % (where, exc.detail)
         else:
             msg = '%s failed: %s.' % (where, exc.detail)
-        return TransportError(self.scrub(msg), sent=exc.sent, kind=exc.kind, host=self.host, api=api, method=method)
+        hint = {'connect': HINT_CONNECT, 'timeout': HINT_TIMEOUT % self.config.timeout, 'io': HINT_RESET}.get(exc.kind)
+        return TransportError(self.scrub(msg), sent=exc.sent, kind=exc.kind, host=self.host, api=api, method=method,
+                              hint=hint)
+
+    @staticmethod
+    def _gave_up(exc, attempt):
+        """``exc`` (a TransportError) saying how often it was retried; the hint (what to do) stays last."""
+        if attempt:
+            exc.message = '%s Still failing after %s.' % (exc.message.rstrip(), _retries(attempt))
+        return exc
 
     def _backoff(self, attempt):
         self._sleep(min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1))))
@@ -497,7 +537,7 @@ class DsmClient(object):
                     attempt += 1
                     self._backoff(attempt)
                     continue
-                raise
+                raise self._gave_up(exc, attempt)
             if data.get('success'):
                 break
             code = error_code(data)
@@ -506,8 +546,14 @@ class DsmClient(object):
                 self._backoff(attempt)
                 continue
             raise DsmApiError.from_answer(self.host, INFO_API, 'query', code, self._details(data),
-                                          context='still busy after %d retries' % attempt if code in BUSY_CODES else None)
-        info = data.get('data') or {}
+                                          context='still busy after %s' % _retries(attempt) if code in BUSY_CODES else None)
+        info = data.get('data')
+        if info is None:
+            info = {}
+        if not isinstance(info, dict):
+            raise TransportError('%s.query on %s failed: the answer is not what DSM answers (its data is %s, not an '
+                                 'object).' % (INFO_API, self.host, type(info).__name__),
+                                 host=self.host, api=INFO_API, method='query', hint=HINT_NOT_DSM)
         for api, top in MAX_VERSIONS.items():
             entry = info.get(api)
             if not isinstance(entry, dict):
@@ -515,10 +561,11 @@ class DsmClient(object):
                 continue
             try:
                 low, high = int(entry.get('minVersion', 1)), int(entry.get('maxVersion', 1))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 low, high = 1, 1
             version = min(high, top) if api != ABB_API else max(low, 1)
-            self._endpoints[api] = (entry.get('path') or 'entry.cgi', version)
+            path = entry.get('path')
+            self._endpoints[api] = (path if isinstance(path, str) and path else 'entry.cgi', version)
         if COMPOUND_API not in self._endpoints:
             self._compound_ok = False
         return info
@@ -582,9 +629,9 @@ class DsmClient(object):
                     attempt += 1
                     self._backoff(attempt)
                     continue
-                raise
+                raise self._gave_up(exc, attempt)
             if data.get('success'):
-                self._adopt_login(data.get('data') or {})
+                self._adopt_login(data.get('data'))
                 return self.session
             code = error_code(data)
             if code in BUSY_CODES and attempt < cfg.retries:
@@ -610,18 +657,20 @@ class DsmClient(object):
             if code in NO_RETRY_LOGIN_CODES:
                 context = 'not retried, so that DSM Auto Block is not fed'
             elif code in BUSY_CODES:
-                context = 'still busy after %d retries' % attempt
+                context = 'still busy after %s' % _retries(attempt)
             raise DsmAuthError.from_answer(self.host, AUTH_API, 'login', code, self._details(data), context=context)
 
     def _adopt_login(self, data):
+        data = data if isinstance(data, dict) else {}
         sid = data.get('sid')
-        if not sid:
+        if isinstance(sid, bool) or not isinstance(sid, (str, int)) or not str(sid):
             raise TransportError('%s.login on %s answered success without a session id.' % (AUTH_API, self.host),
                                  host=self.host, api=AUTH_API, method='login')
         self._sid = str(sid)
-        self._synotoken = data.get('synotoken') or None
+        token = data.get('synotoken')
+        self._synotoken = token if isinstance(token, str) and token else None
         device = data.get('device_id') or data.get('did')
-        if device:
+        if isinstance(device, (str, int)) and not isinstance(device, bool) and device:
             self._device_id = str(device)
         for value in (self._sid, self._synotoken, self._device_id):
             self._remember_secret(value)
@@ -632,9 +681,11 @@ class DsmClient(object):
         """Log the current session out. Returns True when DSM confirmed it, False when it was already gone."""
         if not self._sid:
             return False
-        path, version = self._endpoint(AUTH_API)
-        fields = [('api', AUTH_API), ('version', str(version)), ('method', 'logout'), ('session', 'webui')]
         try:
+            # SYNO.API.Info may have left SYNO.API.Auth out: a typed error (close() turns it into a warning)
+            self._require(AUTH_API, 'logout')
+            path, version = self._endpoint(AUTH_API)
+            fields = [('api', AUTH_API), ('version', str(version)), ('method', 'logout'), ('session', 'webui')]
             data = self._post(path, fields, AUTH_API, 'logout')
         finally:
             self._sid = None
@@ -651,11 +702,19 @@ class DsmClient(object):
         """After a session error: log in again when credentials allow it, else fail clearly."""
         given = not self._own_session
         if not self.config.username:
+            if code == 150:
+                # DSM ties a session to the address that logged in (contract section 5, row 150).
+                what = ('is tied to the address that logged in, and this task reached DSM from another address '
+                        '(a task delegated to another host, or a controller whose address changed), so DSM treats it '
+                        'as expired')
+                todo = ('Log in with syno.activebackup.session from the host that runs this task, or give username '
+                        'and password as well.')
+            else:
+                what = 'has expired or was logged out'
+                todo = 'Run syno.activebackup.session again, or give username and password as well.'
             raise SessionExpired(
-                '%s.%s on %s failed: error %s (%s): the session given in the session option has expired or was '
-                'logged out, and no username and password were given to log in again. Run '
-                'syno.activebackup.session again, or give username and password as well.'
-                % (api, method, self.host, code, describe(api, code)),
+                '%s.%s on %s failed: error %s (%s): the session given in the session option %s, and no username and '
+                'password were given to log in again. %s' % (api, method, self.host, code, describe(api, code), what, todo),
                 host=self.host, api=api, method=method, code=code)
         if given:
             self._warn('The session given to the task was no longer valid on %s (error %s, %s); the task logged in '
@@ -693,7 +752,7 @@ class DsmClient(object):
                     attempt += 1
                     self._backoff(attempt)
                     continue
-                raise
+                raise self._gave_up(exc, attempt)
             if data.get('success'):
                 result = data.get('data')
                 return result if isinstance(result, dict) else {}
@@ -714,7 +773,7 @@ class DsmClient(object):
                     self._backoff(attempt)
                     continue
                 raise DsmApiError.from_answer(self.host, api, method, code, self._details(data),
-                                              context='still busy after %d retries' % attempt)
+                                              context='still busy after %s' % _retries(attempt))
             if code in DISCOVERY_CODES and discover and not self._discovered:
                 self._discovery_code = code
                 self.discover()

@@ -66,11 +66,19 @@ BUSY_CODES = frozenset((109, 110, 111, 117, 118))
 DISCOVERY_CODES = frozenset((102, 104))
 NO_RETRY_LOGIN_CODES = frozenset((400, 404, 407))
 
+BUSY_HINT = ('DSM was busy (or its network unstable) at every attempt; run the task again later, or raise retries '
+             '(each retry waits twice as long as the one before, up to 8 seconds).')
+
 # What a user can do about a code, where there is something to say.
 HINTS = {
     102: 'Check that the API is installed and running on the NAS.',
     105: 'The account needs to be a member of the administrators group in DSM.',
     106: 'Log in again (run the session module again) or give username and password.',
+    109: BUSY_HINT,
+    110: BUSY_HINT,
+    111: BUSY_HINT,
+    117: BUSY_HINT,
+    118: BUSY_HINT,
     119: 'Log in again (run the session module again) or give username and password.',
     150: 'The address of the controller changed since login; log in again.',
     160: ('Allow the account to use Active Backup for Business in DSM: Control Panel > '
@@ -107,8 +115,10 @@ def mask(value, secrets=()):
                 value = value.replace(secret, MASK)
         return value
     if isinstance(value, dict):
-        return dict((key, MASK if str(key).lower() in SECRET_KEYS and value[key] not in (None, '')
-                     else mask(value[key], secrets)) for key in value)
+        # keys too: a known secret can arrive as a key (a map by session id, say)
+        return dict((mask(key, secrets) if isinstance(key, str) else key,
+                     MASK if str(key).lower() in SECRET_KEYS and value[key] not in (None, '') else mask(value[key], secrets))
+                    for key in value)
     if isinstance(value, (list, tuple)):
         return type(value)(mask(item, secrets) for item in value)
     return value

@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pytest
 
 from ansible_collections.syno.activebackup.plugins.module_utils import _abb
+from ansible_collections.syno.activebackup.plugins.module_utils._client import HttpAnswer
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import (
-    AbbNotInstalled, DsmApiError, DsmAuthError, SessionExpired, TransportError, WriteOutcomeUnknown,
+    AbbNotInstalled, DsmApiError, DsmAuthError, DsmInputError, SessionExpired, TransportError, WriteOutcomeUnknown,
 )
 
 from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import (
@@ -549,3 +552,268 @@ def test_info_query_is_a_read_and_retried(trouble):
     assert make_client(script, clock).call(ABB, 'list') == {'shares': []}
     script.done()
     assert clock.sleeps == [0.5]
+
+
+# -- giving up: how often it was tried, and what to do ----------------------------------------------
+
+GIVE_UP_HINTS = {
+    'reset': 'The connection was cut before the whole answer came',
+    'timeout': 'raise timeout (now 60 seconds) or run the task again later',
+    '502 html': 'DSM may be starting, updating or overloaded. Run the task again later',
+    '200 html': 'host, port and use_https may point at another web server or service than DSM',
+    'truncated json': 'The answer may have been cut off on the way',
+    'json without success': 'host, port and use_https may point at another web server or service than DSM',
+    'json not an object': 'host, port and use_https may point at another web server or service than DSM',
+    'empty body': 'The answer may have been cut off on the way',
+    'redirect': 'host, port and use_https may point at another web server or service than DSM',
+}
+
+
+@pytest.mark.parametrize('case', sorted(SENT))
+def test_a_read_that_gives_up_says_how_often_it_was_retried_and_what_to_do(case):
+    clock = Clock()
+    script = Script(Expect.login(), *[SENT[case](Expect.abb('list_storage')) for dummy in range(4)], Expect.logout())
+    client = make_client(script, clock)
+    exc = fails(TransportError, client.call, ABB, 'list_storage')
+    client.close()
+    script.done()
+    text = str(exc)
+    assert text.startswith('SYNO.ActiveBackup.Share.list_storage on %s failed: ' % HOST), text
+    assert 'Still failing after 3 retries. ' in text
+    # what to do comes last, after what happened and how often
+    assert text.endswith(exc.hint) and GIVE_UP_HINTS[case] in exc.hint, text
+    assert text.index('Still failing') < text.index(exc.hint)
+
+
+def test_a_gateway_error_names_the_reverse_proxy_and_dsm_starting():
+    script = Script(Expect.login(), *[SENT['502 html'](Expect.abb('list')) for dummy in range(2)])
+    exc = fails(TransportError, make_client(script, retries=1).call, ABB, 'list')
+    script.done()
+    assert str(exc) == (
+        'SYNO.ActiveBackup.Share.list on nas.example.com failed: HTTP status 502: 502 Bad Gateway (a reverse proxy or '
+        'DSM web server error, not an API answer). Still failing after 1 retry. DSM\'s web server, or a reverse proxy '
+        'in front of it, did not pass the request on: DSM may be starting, updating or overloaded. Run the task again '
+        'later; if it persists, check DSM and the reverse proxy.')
+
+
+def test_a_read_timeout_hint_names_the_timeout_option_and_its_value():
+    clock = Clock()
+    script = Script(Expect.login(), Expect.abb('list_storage').fail('timeout', 'no answer within 7 seconds', sent=True),
+                    Expect.abb('list_storage').fail('timeout', 'no answer within 7 seconds', sent=True))
+    exc = fails(TransportError, make_client(script, clock, timeout=7, retries=1).call, ABB, 'list_storage')
+    script.done()
+    assert clock.sleeps == [0.5]
+    assert 'failed: no answer within 7 seconds. Still failing after 1 retry.' in str(exc)
+    assert 'raise timeout (now 7 seconds)' in str(exc)
+
+
+def test_without_retries_nothing_is_said_about_retries():
+    script = Script(Expect.login(), SENT['reset'](Expect.abb('list')))
+    exc = fails(TransportError, make_client(script, retries=0).call, ABB, 'list')
+    script.done()
+    assert 'Still failing' not in str(exc) and 'retr' not in str(exc)
+    assert 'run the task again' in str(exc)
+
+
+def test_a_refused_login_gives_up_naming_the_login_and_what_to_check():
+    clock = Clock()
+    script = Script(*[Expect(AUTH, 'login', version=7, session=False).fail() for dummy in range(4)])
+    exc = fails(TransportError, make_client(script, clock).login)
+    script.done()
+    assert clock.sleeps == [0.5, 1.0, 2.0]
+    assert str(exc) == (
+        'SYNO.API.Auth.login on nas.example.com failed: Connection refused. Still failing after 3 retries. Check host, '
+        'port and use_https, and that the NAS is up and reachable from the host that runs the task.')
+
+
+def test_an_info_query_that_gives_up_says_so():
+    def unavailable():
+        return Expect('SYNO.API.Info', 'query', path='query.cgi', version=1, session=False).raw(
+            503, b'<html><title>503 Service Temporarily Unavailable</title></html>', {'Content-Type': 'text/html'})
+
+    script = Script(Expect.login(), Expect.abb('list').error(102), unavailable(), unavailable())
+    exc = fails(TransportError, make_client(script, retries=1).call, ABB, 'list')
+    script.done()
+    assert str(exc).startswith('SYNO.API.Info.query on nas.example.com failed: HTTP status 503')
+    assert 'Still failing after 1 retry.' in str(exc)
+
+
+@pytest.mark.parametrize('retries, said', [(1, 'still busy after 1 retry.'), (2, 'still busy after 2 retries.')])
+def test_busy_gives_up_with_what_to_do(retries, said):
+    script = Script(Expect.login(), *[Expect.abb('list_storage').error(117) for dummy in range(retries + 1)])
+    exc = fails(DsmApiError, make_client(script, retries=retries).call, ABB, 'list_storage')
+    script.done()
+    text = str(exc)
+    assert said in text
+    assert text.endswith('run the task again later, or raise retries (each retry waits twice as long as the one '
+                         'before, up to 8 seconds).'), text
+
+
+def test_busy_write_says_the_outcome_is_unknown_not_to_raise_retries():
+    script = Script(Expect.login(), Expect.abb('create_fs_dir').error(117))
+    exc = fails(WriteOutcomeUnknown, make_client(script).call, ABB, 'create_fs_dir', {'paths': ['/volume1/a/b']},
+                write=True)
+    assert 'raise retries' not in str(exc)
+    assert 'may or may not have been applied' in str(exc) and 'Run the task again' in str(exc)
+
+
+def test_a_write_is_sent_again_while_refused_and_never_once_it_reached_dsm():
+    """Refused twice (never sent), then the connection is cut after sending: three attempts, no fourth."""
+    clock = Clock()
+    script = Script(
+        Expect.login(),
+        Expect.abb('relink', params={'share_name': 'abb2'}).fail(),
+        Expect.abb('relink', params={'share_name': 'abb2'}).fail(),
+        Expect.abb('relink', params={'share_name': 'abb2'}).fail('io', 'connection lost: Connection reset by peer', sent=True),
+        Expect.logout(),
+    )
+    client = make_client(script, clock)
+    exc = fails(WriteOutcomeUnknown, client.call, ABB, 'relink', {'share_name': 'abb2'}, write=True)
+    client.close()
+    script.done()
+    assert clock.sleeps == [0.5, 1.0]
+    assert str(exc) == (
+        'SYNO.ActiveBackup.Share.relink on nas.example.com failed: connection lost: Connection reset by peer. The '
+        'request had been sent, so relink may or may not have been applied on nas.example.com; it was not repeated. '
+        'Run the task again: it reads the state first and applies only what is missing.')
+
+
+def test_150_on_a_given_session_without_credentials_says_where_to_log_in():
+    session = {'sid': 'given-sid', 'synotoken': 'given-tok'}
+    script = Script(Expect.abb('list_storage').error(150), session=session)
+    exc = fails(SessionExpired, make_client(script, username=None, password=None, session=session).call,
+                ABB, 'list_storage')
+    script.done()
+    assert str(exc) == (
+        'SYNO.ActiveBackup.Share.list_storage on nas.example.com failed: error 150 (Request source IP does not match '
+        'the login IP): the session given in the session option is tied to the address that logged in, and this task '
+        'reached DSM from another address (a task delegated to another host, or a controller whose address changed), '
+        'so DSM treats it as expired, and no username and password were given to log in again. Log in with '
+        'syno.activebackup.session from the host that runs this task, or give username and password as well.')
+    assert 'given-sid' not in str(exc)
+
+
+def test_106_on_a_given_session_without_credentials_says_to_log_in_again():
+    session = {'sid': 'given-sid', 'synotoken': 'given-tok'}
+    script = Script(Expect.abb('list_storage').error(106), session=session)
+    exc = fails(SessionExpired, make_client(script, username=None, password=None, session=session).call,
+                ABB, 'list_storage')
+    assert str(exc) == (
+        'SYNO.ActiveBackup.Share.list_storage on nas.example.com failed: error 106 (Session timeout): the session given '
+        'in the session option has expired or was logged out, and no username and password were given to log in '
+        'again. Run syno.activebackup.session again, or give username and password as well.')
+
+
+# -- answers that are not what DSM answers: typed errors, never a crash ---------------------------------
+
+class Canned(object):
+    """A transport that answers raw bodies in order (for bodies that the scripted exchange cannot read itself)."""
+
+    def __init__(self, *bodies):
+        self.bodies = list(bodies)
+        self.methods = []
+
+    def post(self, url, body, headers):
+        self.methods.append(dict(parse_qsl(body)).get('method'))
+        return HttpAnswer(200, {'Content-Type': 'application/json'}, self.bodies.pop(0))
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize('data', [b'true', b'[1]', b'"sid"', b'{"sid": ""}', b'{"sid": ["s"]}', b'{"sid": true}'])
+def test_a_login_success_without_a_usable_sid_is_a_transport_error(data):
+    transport = Canned(b'{"success": true, "data": %s}' % data)
+    exc = fails(TransportError, make_client(transport, retries=0).login)
+    assert transport.methods == ['login']
+    assert str(exc) == 'SYNO.API.Auth.login on nas.example.com answered success without a session id.'
+
+
+def test_a_synotoken_that_is_not_text_is_not_sent():
+    script = Script(Expect(AUTH, 'login', version=7, session=False).answer({'sid': 'sid-1', 'synotoken': ['x']}),
+                    Expect.abb('list', data={'shares': []}))
+    script.expected[1].token = ''  # no X-SYNO-TOKEN header expected
+    client = make_client(script)
+    assert client.call(ABB, 'list') == {'shares': []}
+    script.done()
+    assert 'X-SYNO-TOKEN' not in script.requests[1].headers
+
+
+@pytest.mark.parametrize('data', [True, [1], 'x', 5])
+def test_an_info_answer_whose_data_is_not_an_object_is_a_transport_error(data):
+    script = Script(Expect.login(), Expect.abb('list').error(102), Expect.info(data))
+    exc = fails(TransportError, make_client(script).call, ABB, 'list')
+    script.done()
+    assert str(exc).startswith('SYNO.API.Info.query on nas.example.com failed: the answer is not what DSM answers')
+    assert exc.api == 'SYNO.API.Info' and exc.method == 'query'
+
+
+@pytest.mark.parametrize('path', [['entry.cgi'], 5, '', None])
+def test_an_info_path_that_is_not_text_is_not_adopted(path):
+    info = dict(INFO_DSM7)
+    info['SYNO.ActiveBackup.Share'] = {'path': path, 'minVersion': 1, 'maxVersion': 2}
+    script = Script(Expect.login(), Expect.abb('list').error(104), Expect.info(info),
+                    Expect(ABB, 'list', path='entry.cgi', version=1).answer({'shares': []}))
+    assert make_client(script).call(ABB, 'list') == {'shares': []}
+    script.done()
+
+
+def test_an_info_version_that_is_not_finite_is_taken_as_1():
+    info = dict(INFO_DSM7)
+    info['SYNO.API.Auth'] = {'path': 'entry.cgi', 'minVersion': 1, 'maxVersion': float('inf')}
+    script = Script(Expect.login_error(104), Expect.info(info), Expect.login(version=1))
+    make_client(script).login()
+    script.done()
+
+
+def test_close_after_info_left_auth_out_warns_and_sends_no_logout():
+    info = dict(INFO_DSM7)
+    del info['SYNO.API.Auth']
+    warnings = []
+    script = Script(Expect.login(), Expect.abb('list').error(102), Expect.info(info),
+                    Expect.abb('list', data={'shares': []}))
+    client = make_client(script, warnings=warnings)
+    assert client.call(ABB, 'list') == {'shares': []}
+    client.close()
+    script.done()
+    assert script.closed
+    assert len(warnings) == 1
+    assert warnings[0].startswith('Logout from nas.example.com failed: SYNO.API.Auth.logout on nas.example.com failed: '
+                                  'error 102')
+    assert 'sid-0123456789abcdef' not in warnings[0]
+
+
+def test_json_nested_too_deeply_is_a_transport_error():
+    transport = Canned(b'{"success": true, "data": {"sid": "sid-1"}}', b'[' * 100000)
+    exc = fails(TransportError, make_client(transport, retries=0).call, ABB, 'list')
+    assert transport.methods == ['login', 'list']
+    assert 'SYNO.ActiveBackup.Share.list on nas.example.com failed: the answer (100000 bytes' in str(exc)
+    assert 'is JSON nested too deeply to read' in str(exc)
+
+
+@pytest.mark.parametrize('body', [b'{"success": false, "error": {"code": 1e999}}', b'{"success": false, "error": -Infinity}'])
+def test_an_error_code_that_is_not_finite_is_no_code(body):
+    script = Script(Expect.login(), Expect.abb('list').raw(200, body))
+    exc = fails(DsmApiError, make_client(script).call, ABB, 'list')
+    assert exc.code is None and 'success false, with no error code' in str(exc)
+
+
+def test_a_parameter_that_is_not_valid_text_is_refused_before_it_is_sent():
+    script = Script(Expect.login())
+    exc = fails(DsmInputError, make_client(script).call, ABB, 'list_file', {'root_path': '/volume1/abb/\udcff'})
+    script.done()
+    assert str(exc).startswith('root_path: the value holds a character that is not valid text')
+    assert '\udcff' not in str(exc)
+
+
+def test_a_password_that_is_not_valid_text_is_never_shown():
+    script = Script()
+    exc = fails(DsmInputError, make_client(script, password='Adm1n-\udcff-Secret').login)
+    script.done()
+    assert str(exc).startswith('passwd: ') and 'Secret' not in str(exc)
+
+
+def test_a_known_secret_is_masked_as_a_key_too():
+    client = make_client(Script(Expect.login()))
+    client.login()
+    assert client.scrub({'sid-0123456789abcdef': {'x': 'sid-0123456789abcdef'}}) == {'********': {'x': '********'}}

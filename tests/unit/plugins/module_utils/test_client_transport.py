@@ -10,9 +10,13 @@ No network: a fake ``requests.Session``, and a few loopback sockets for the real
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
+import struct
 import threading
+
+from urllib.parse import parse_qsl
 
 import pytest
 import requests
@@ -278,3 +282,113 @@ def test_loopback_silence_is_a_timeout_and_sent():
         transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
     transport.close()
     assert (info.value.kind, info.value.sent) == ('timeout', True)
+
+
+class ScriptedServer(object):
+    """One client's requests on loopback, answered in order, one behaviour each:
+
+    ``('answer', body)``: a whole JSON answer (the connection stays open for the next request);
+    ``('cut', body)``: the status line, the headers and the first half of the body, then a TCP reset.
+    """
+
+    def __init__(self, behaviours):
+        self.behaviours = list(behaviours)
+        self.requests = []  # the form bodies received, in order
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(4)
+        self.sock.settimeout(10)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve)
+        self.thread.daemon = True
+        self.thread.start()
+
+    @staticmethod
+    def _read_request(conn):
+        data = b''
+        while b'\r\n\r\n' not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head, body = data.split(b'\r\n\r\n', 1)
+        length = re.search(br'(?im)^content-length:\s*([0-9]+)', head)
+        length = int(length.group(1)) if length else 0
+        while len(body) < length:
+            body += conn.recv(65536)
+        return body.decode('utf-8')
+
+    def serve(self):
+        try:
+            while self.behaviours:
+                conn, dummy = self.sock.accept()
+                conn.settimeout(10)
+                try:
+                    while self.behaviours:
+                        request = self._read_request(conn)
+                        if request is None:
+                            break
+                        self.requests.append(request)
+                        kind, body = self.behaviours.pop(0)
+                        head = ('HTTP/1.1 200 OK\r\nContent-Type: application/json; charset="UTF-8"\r\n'
+                                'Content-Length: %d\r\n\r\n' % len(body)).encode('ascii')
+                        if kind == 'answer':
+                            conn.sendall(head + body)
+                            continue
+                        conn.sendall(head + body[:len(body) // 2])
+                        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                        break
+                finally:
+                    conn.close()
+        except OSError:
+            pass
+        finally:
+            self.sock.close()
+
+    def methods(self):
+        return [dict(parse_qsl(body)).get('method') for body in self.requests]
+
+
+LIST_OK = b'{"success": true, "data": {"shares": [], "default_share": "abb"}}'
+DONE = b'{"success": true}'
+
+
+def loopback_client(server, clock):
+    return client_from_params(base_params(host='127.0.0.1', port=server.port, use_https=False, timeout=5),
+                              sleep=clock.sleep, clock=clock)
+
+
+def test_loopback_reset_mid_answer_is_sent():
+    server = ScriptedServer([('cut', LIST_OK)])
+    transport = RequestsTransport(timeout=5)
+    with pytest.raises(TransportFailure) as info:
+        transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
+    transport.close()
+    assert (info.value.kind, info.value.sent) == ('io', True)
+
+
+def test_loopback_reset_mid_answer_of_a_read_is_retried_on_a_new_connection():
+    server = ScriptedServer([('answer', LOGIN_OK), ('cut', LIST_OK), ('answer', LIST_OK), ('answer', DONE)])
+    clock = Clock()
+    c = loopback_client(server, clock)
+    assert c.call(ABB, 'list') == {'shares': [], 'default_share': 'abb'}
+    c.close()
+    server.thread.join(10)
+    assert server.methods() == ['login', 'list', 'list', 'logout']
+    assert clock.sleeps == [0.5]
+
+
+def test_loopback_reset_mid_answer_of_a_write_is_not_repeated():
+    server = ScriptedServer([('answer', LOGIN_OK), ('cut', DONE), ('answer', DONE)])
+    clock = Clock()
+    c = loopback_client(server, clock)
+    with pytest.raises(WriteOutcomeUnknown) as info:
+        c.call(ABB, 'create_fs_dir', {'paths': ['/volume1/abb/pc']}, write=True)
+    c.close()
+    server.thread.join(10)
+    # one create_fs_dir: it reached DSM, so it was not sent again; the session was still logged out
+    assert server.methods() == ['login', 'create_fs_dir', 'logout']
+    assert clock.sleeps == []
+    text = str(info.value)
+    assert text.startswith('SYNO.ActiveBackup.Share.create_fs_dir on 127.0.0.1:%d failed: ' % server.port), text
+    assert 'may or may not have been applied on 127.0.0.1:%d; it was not repeated' % server.port in text
