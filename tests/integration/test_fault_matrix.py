@@ -20,7 +20,8 @@ API when the fault belongs between two tasks), runs tasks that ignore errors, an
 Rows with the same tasks run together, up to three at a time, one per NAS of the emulator
 (nas1..nas3: separate state, log and counters), in one ansible-playbook run (a "wave"). Each row
 is still its own test; a wave runs once per test session, also under pytest-xdist (the first
-worker that needs it runs it, the others read what it recorded).
+worker that needs it runs it, the others read what it recorded). One more test stops and starts
+an emulator of its own (same port, state kept with --state-file) between two tasks of a play.
 
 The summary of the matrix (row, outcome, requests) is printed at the end of the module (visible
 with ``-s``) and, when the environment variable FAULT_MATRIX_REPORT names a file, merged into that
