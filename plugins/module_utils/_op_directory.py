@@ -27,26 +27,35 @@ them as A3 to A7.
 from __future__ import annotations
 
 from . import _abb
-from ._errors import ABB_API, DsmApiError, DsmError
+from ._errors import ABB_API, DsmApiError, DsmError, DsmInputError
+from ._options import check_connection
 from ._paths import check_path, parent_of, share_of
 from ._runner import Operation
 
 # [A] contract 6.6 / 6.7: list_file answers 408 for a root_path that does not exist, create_fs_dir for
 # a path it refuses.
 NOT_FOUND = 408
+# Distinct paths one task takes: they are created in one create_fs_dir request, which stays of a sane size.
+MAX_PATHS = 1000
 
 
 def checked_paths(params):
     """The given paths, checked and without trailing slash, duplicates dropped, in the given order."""
     out = []
+    seen = set()
     for path in params.get('paths') or []:
         path = check_path(path, 'paths')
-        if path not in out:
+        if path not in seen:
+            seen.add(path)
             out.append(path)
+    if len(out) > MAX_PATHS:
+        raise DsmInputError('paths: %d distinct paths given; a task takes at most %d. Split the list over several '
+                            'tasks (for example with a loop over batch(%d)).' % (len(out), MAX_PATHS, MAX_PATHS))
     return out
 
 
 def _validate(params):
+    check_connection(params)
     checked_paths(params)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from . import _abb
 from ._errors import ABB_API, DsmApiError, DsmInputError
-from ._paths import check_path
+from ._options import check_connection
+from ._paths import check_path, check_share_name, check_volume_path, shown
 from ._runner import Operation
 
 
@@ -24,10 +25,17 @@ def _share_info(ctx):
     return {'default_share': data['default_share'], 'shares': shares, 'encrypted_shares': encrypted}
 
 
+def _check_share_info(params):
+    check_connection(params)
+    if params.get('name') is not None:
+        check_share_name(params['name'], 'name', ' Leave name out to list every shared folder.')
+
+
 SHARE_INFO = Operation(
     'share_info',
     dict(name=dict(type='str')),
     _share_info,
+    validate=_check_share_info,
 )
 
 
@@ -44,10 +52,17 @@ def _storage_info(ctx):
     return result
 
 
+def _check_storage_info(params):
+    check_connection(params)
+    if params.get('share_name') is not None:
+        check_share_name(params['share_name'], 'share_name', ' Leave share_name out to list every storage.')
+
+
 STORAGE_INFO = Operation(
     'storage_info',
     dict(share_name=dict(type='str'), check_files=dict(type='bool', default=False)),
     _storage_info,
+    validate=_check_storage_info,
 )
 
 
@@ -55,18 +70,27 @@ def _volume_info(ctx):
     volumes = _abb.read(ctx.client, ['volumes'])['volumes']
     path = ctx.params.get('volume_path')
     if path is not None:
-        volumes = [v for v in volumes if isinstance(v, dict) and v.get('volume_path') == path.rstrip('/')]
+        path = check_volume_path(path, 'volume_path')
+        volumes = [v for v in volumes if isinstance(v, dict) and v.get('volume_path') == path]
     return {'volumes': volumes}
+
+
+def _check_volume_info(params):
+    check_connection(params)
+    if params.get('volume_path') is not None:
+        check_volume_path(params['volume_path'], 'volume_path')
 
 
 VOLUME_INFO = Operation(
     'volume_info',
     dict(volume_path=dict(type='str')),
     _volume_info,
+    validate=_check_volume_info,
 )
 
 
 def _check_root_path(params):
+    check_connection(params)
     params['root_path'] = check_path(params.get('root_path'), 'root_path')
 
 
@@ -115,8 +139,8 @@ def resolve_subsets(requested):
         negate = item.startswith('!')
         name = item[1:].strip() if negate else item
         if name != 'all' and name not in SUBSETS:
-            raise DsmInputError('gather_subset: unknown subset %r; choose from all, %s, each optionally with a '
-                                'leading "!".' % (item, ', '.join(SUBSETS)))
+            raise DsmInputError('gather_subset: unknown subset %s; choose from all, %s, each optionally with a '
+                                'leading "!".' % (shown(item), ', '.join(SUBSETS)))
         names = SUBSETS if name == 'all' else (name,)
         if negate:
             excluded.update(names)
@@ -131,6 +155,7 @@ def resolve_subsets(requested):
 
 
 def _check_facts(params):
+    check_connection(params)
     resolve_subsets(params.get('gather_subset'))
 
 

@@ -29,6 +29,8 @@ import time
 
 from . import _abb
 from ._errors import ABB_API, DsmApiError, DsmError, DsmInputError
+from ._options import MAX_SECONDS, check_connection, check_number
+from ._paths import check_share_name
 from ._runner import Operation
 
 # Polling of list_storage while a relink runs: first pause, then doubling up to the cap.
@@ -51,15 +53,11 @@ class WaitTimeout(DsmError):
 
 
 def _validate(params):
-    name = params.get('share_name')
-    if not isinstance(name, str) or not name.strip():
-        raise DsmInputError('share_name must be the name of a shared folder (got %r).' % (name,))
-    if '/' in name:
-        raise DsmInputError('share_name must be the name of a shared folder, not a path (got %r); for example '
-                            'ActiveBackupforBusiness.' % name)
-    if params.get('wait_timeout') is not None and params['wait_timeout'] < 1:
-        raise DsmInputError('wait_timeout must be at least 1 second (got %s); set wait: false not to wait.'
-                            % params['wait_timeout'])
+    check_connection(params)
+    check_share_name(params.get('share_name'), 'share_name')
+    wait_timeout = check_number(params, 'wait_timeout', 1, MAX_SECONDS, ' seconds (one day)')
+    if isinstance(wait_timeout, int) and wait_timeout < 1:
+        raise DsmInputError('wait_timeout must be at least 1 second (got %s); set wait: false not to wait.' % wait_timeout)
 
 
 def human_bytes(count):
@@ -175,9 +173,14 @@ def _missing_share(ctx, share_name, shares):
             'Mount it in DSM (Control Panel > Shared Folder > Encryption > Mount, or with its key manager), then '
             'run the task again.' % (share_name, client.host), host=client.host, api=ABB_API, method='list')
     names = sorted(share.get('name') for share in shares if isinstance(share, dict) and share.get('name'))
+    hint = ''
+    if share_name in ('True', 'False'):
+        # The argument spec turns a YAML boolean given for share_name into this text.
+        hint = (' If the name was written unquoted as true, false, yes or no: YAML reads that as a boolean, which '
+                'Ansible turns into the text %s; quote the name (share_name: "%s").' % (share_name, share_name.lower()))
     return DsmError(
         'There is no shared folder named %s on %s (shared folders Active Backup for Business sees: %s). Names are '
-        'case-sensitive.' % (share_name, client.host, ', '.join(names) or 'none'),
+        'case-sensitive.%s' % (share_name, client.host, ', '.join(names) or 'none', hint),
         host=client.host, api=ABB_API, method='list')
 
 

@@ -47,6 +47,9 @@ options:
       - The task fails, and creates nothing, when a shared folder does not exist (the message names
         it) or when an existing component of a path is a file.
       - An empty list reads and changes nothing.
+      - At most 1000 distinct paths per task; split longer lists over several tasks. Relative paths, paths
+        with an empty, V(.) or V(..) segment or a control character, paths not under C(/volumeN/<shared folder>/)
+        and over-long paths are refused before anything is sent to the NAS.
     type: list
     elements: str
     required: true

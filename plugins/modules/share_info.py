@@ -29,6 +29,10 @@ options:
     description:
       - Keep only the shared folder of this name in RV(shares) and RV(encrypted_shares).
       - A name that matches nothing gives empty lists, not an error. RV(default_share) is returned either way.
+      - An empty name, a path (a name with V(/)), V(.), V(..), control characters and names longer than 255 bytes
+        are refused before anything is sent to the NAS.
+      - Quote names that YAML would read as a number or a boolean (V("123"), V("true")); an unquoted V(true)
+        reaches the module as the text V(True).
     type: str
 seealso:
   - module: syno.activebackup.storage_info

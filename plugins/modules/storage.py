@@ -39,6 +39,10 @@ options:
   share_name:
     description:
       - Name of the shared folder, for example V(ActiveBackupforBusiness). Not a path.
+      - It is sent exactly as given, as a JSON string. Quote names that YAML would read as a number or a
+        boolean (V("123"), V("true")); an unquoted V(true) reaches the module as the text V(True).
+      - An empty or blank name, a name with V(/), V(.), V(..), control characters and names longer than 255
+        bytes are refused before anything is sent to the NAS.
     type: str
     required: true
   state:
@@ -65,6 +69,7 @@ options:
     description:
       - Seconds to wait with O(wait=true). When they have passed and the relink still runs, the
         task fails; the relink may still complete on the NAS, and a later run waits for it again.
+      - From V(1) to V(86400) (one day).
     type: int
     default: 600
   remove_data:

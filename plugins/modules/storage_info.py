@@ -30,6 +30,10 @@ options:
       - Keep only the storage on the shared folder of this name in RV(storages), and only its files in
         RV(error_files).
       - A name that matches nothing gives empty lists, not an error.
+      - An empty name, a path (a name with V(/)), V(.), V(..), control characters and names longer than 255 bytes
+        are refused before anything is sent to the NAS.
+      - Quote names that YAML would read as a number or a boolean (V("123"), V("true")); an unquoted V(true)
+        reaches the module as the text V(True).
     type: str
   check_files:
     description:

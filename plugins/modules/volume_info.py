@@ -28,6 +28,8 @@ options:
     description:
       - Keep only the volume with this path in RV(volumes), for example V(/volume1). A trailing slash is ignored.
       - A path that matches no volume gives an empty list, not an error.
+      - A relative path, a path inside a volume (V(/volume1/share)), the root V(/), and a path with an empty
+        (V(//)), V(.) or V(..) segment or a control character are refused before anything is sent to the NAS.
     type: str
 notes:
   - DSM documents that C(list_volume) may take longer to respond than the other methods.
