@@ -152,6 +152,10 @@ class RequestsTransport(object):
             raise TransportFailure('connect', 'connection timed out: %s' % _short_reason(exc), sent=False) from None
         except requests.exceptions.ReadTimeout:
             raise TransportFailure('timeout', 'no answer within %s seconds' % self.timeout, sent=True) from None
+        except requests.exceptions.ChunkedEncodingError as exc:
+            # status and headers came, then the connection broke before the whole body had arrived
+            raise TransportFailure('io', 'connection lost in the middle of the answer: %s' % _short_reason(exc),
+                                   sent=True) from None
         except requests.exceptions.ConnectionError as exc:
             if _connect_phase(exc):
                 raise TransportFailure('connect', 'cannot connect: %s' % _short_reason(exc), sent=False) from None
@@ -185,10 +189,12 @@ def _short_reason(exc):
     text = str(exc)
     for marker in ('[SSL: CERTIFICATE_VERIFY_FAILED]', 'certificate verify failed', 'hostname mismatch',
                    'Connection refused', 'Name or service not known', 'Temporary failure in name resolution',
-                   'Connection reset by peer', 'Remote end closed connection', 'timed out'):
+                   'Connection reset by peer', 'Remote end closed connection', 'IncompleteRead', 'timed out'):
         if marker in text:
             idx = text.find(marker)
             end = text.find(')', idx)
+            if marker == 'IncompleteRead' and end > idx:
+                end += 1  # keep the byte counts' closing parenthesis
             return text[idx:end if end > idx else idx + 120].strip(" '\"(")
     text = re.sub(r'<[^>]+ object at 0x[0-9a-f]+>', '', text)
     return text[:200]

@@ -155,10 +155,10 @@ def _wait(ctx, share_name):
 def _relink_failed(client, share_name, storage):
     code = _abb.relink_error_code(storage)
     return RelinkFailed(
-        'The relink of shared folder %s on %s failed: list_storage shows relink_state.error.code %s. The shared '
-        'folder is still relinkable and nothing else changed; check the repository in it (for example with '
-        'syno.activebackup.storage_info and check_files: true) and the logs of Active Backup for Business, then run '
-        'the task again to retry the relink.' % (share_name, client.host, code),
+        '%s.relink on %s failed: the relink of shared folder %s ran and ended with an error (list_storage shows '
+        'relink_state.error.code %s). The shared folder is still relinkable and nothing else changed; check the '
+        'repository in it (for example with syno.activebackup.storage_info and check_files: true) and the logs of '
+        'Active Backup for Business, then run the task again to retry the relink.' % (ABB_API, client.host, share_name, code),
         host=client.host, api=ABB_API, method='relink',
         details={'share_name': share_name, 'relink_state': storage.get('relink_state')})
 

@@ -110,7 +110,7 @@ KEYED_LISTS = {
     'volumes': ('volume_path', VOLUME_DEFAULTS),
 }
 
-HTTP_FAULT_KINDS = ('502_html', '503_html', '200_html', 'reset', 'truncated_json', 'no_success',
+HTTP_FAULT_KINDS = ('502_html', '503_html', '200_html', 'reset', 'reset_midway', 'truncated_json', 'no_success',
                     'wrong_content_type', 'empty')
 SESSION_EXPIRY_CODES = (106, 107, 119)
 REDACTED_FIELDS = ('passwd', 'otp_code', 'device_id', '_sid', 'SynoToken')
@@ -817,12 +817,14 @@ class AutoBlock:
 # ---------------------------------------------------------------- HTTP answers
 
 class Response:
-    def __init__(self, status=200, body=b'', content_type=JSON_TYPE, headers=(), reset=False):
+    def __init__(self, status=200, body=b'', content_type=JSON_TYPE, headers=(), reset=False, cut_at=None):
         self.status = status
         self.body = body
         self.content_type = content_type
         self.headers = list(headers)
         self.reset = reset
+        # with cut_at: headers (the whole body's Content-Length) and body[:cut_at] go out, then a TCP reset
+        self.cut_at = cut_at
 
 
 def json_response(obj, status=200, headers=()):
@@ -846,6 +848,9 @@ def fault_response(kind, envelope):
         return html_response(200, 'Synology DiskStation')
     if kind == 'reset':
         return Response(reset=True)
+    if kind == 'reset_midway':
+        text = json.dumps(real).encode('utf-8')
+        return Response(200, text, cut_at=max(1, len(text) // 2))
     if kind == 'truncated_json':
         text = json.dumps(real).encode('utf-8')
         return Response(200, text[:max(1, len(text) // 2)])
@@ -1461,9 +1466,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, response):
         if response.reset:
-            self.close_connection = True
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-            self.connection.close()
+            self._reset_connection()
             return
         try:
             self.send_response(response.status)
@@ -1472,9 +1475,19 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header('Content-Length', str(len(response.body)))
             self.end_headers()
+            if response.cut_at is not None:
+                self.wfile.write(response.body[:response.cut_at])
+                self.wfile.flush()
+                self._reset_connection()
+                return
             self.wfile.write(response.body)
         except OSError:
             self.close_connection = True
+
+    def _reset_connection(self):
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        self.connection.close()
 
     def log_message(self, format, *args):
         if self.server.verbose:

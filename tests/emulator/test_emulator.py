@@ -656,6 +656,17 @@ def test_http_fault_reset(dsm, ctl):
     assert ctl.log()[-2]['status'] is None and ctl.log()[-2]['fault'] == 'reset'
 
 
+def test_http_fault_reset_midway(dsm, ctl):
+    ctl.faults(http=[{'kind': 'reset_midway', 'method': 'list_storage'}])
+    with pytest.raises(requests.exceptions.RequestException) as caught:
+        dsm.abb('list_storage')
+    # the status line and headers arrived, the body was cut: not a refused or reset-before-answer connection
+    assert not isinstance(caught.value, requests.exceptions.ConnectTimeout)
+    assert dsm.abb('list_storage')['success']
+    entry = ctl.log()[-2]
+    assert entry['fault'] == 'reset_midway' and entry['status'] == 200
+
+
 def test_http_fault_before_and_after_apply(dsm, ctl):
     ctl.faults(http=[{'kind': '502_html', 'method': 'create_fs_dir'}])
     assert dsm.post('entry.cgi', {'api': ABB, 'version': '1', 'method': 'create_fs_dir', '_sid': dsm.sid,

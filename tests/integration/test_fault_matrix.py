@@ -240,7 +240,7 @@ def read_rows():
             [READ], [('Read', 'ok')], ['login: 503_html', 'login', 'list_storage', 'logout'],
             faults=http('503_html', 'login', api=AUTH)),
     ]
-    for kind in ('502_html', '503_html', 'reset', 'truncated_json', 'no_success'):
+    for kind in ('502_html', '503_html', 'reset', 'reset_midway', 'truncated_json', 'no_success'):
         rows.append(Row(
             '%s-read-then-ok' % kind.replace('_', '-'), 'ok after 1 retry',
             [READ], [('Read', 'ok')], ['login', 'list_storage: %s' % kind, 'list_storage', 'logout'],
@@ -341,6 +341,13 @@ def write_rows():
             messages={'Create': ['SYNO.ActiveBackup.Share.create_fs_dir on {host} failed: connection lost'] + UNKNOWN},
             not_said={'Create': ['Still failing']},
             writes={'create_fs_dir': 1}),
+        Row('reset-midway-create_fs_dir-after-apply',
+            'failed, outcome unknown (applied, the answer cut off by a reset); the re-run finds it: no change',
+            twice, failed_then_ok, ['login', 'list_file', 'create_fs_dir: reset_midway, carried out', 'logout'] + found,
+            faults=http('reset_midway', 'create_fs_dir', after_apply=True),
+            messages={'Create': ['SYNO.ActiveBackup.Share.create_fs_dir on {host} failed: connection lost'] + UNKNOWN},
+            not_said={'Create': ['Still failing']},
+            writes={'create_fs_dir': 1}),
         Row('no-success-create_fs_dir-after-apply', 'failed, outcome unknown (applied); the re-run finds it: no change',
             twice, failed_then_ok, ['login', 'list_file', 'create_fs_dir: no_success, carried out', 'logout'] + found,
             faults=http('no_success', 'create_fs_dir', after_apply=True),
@@ -372,7 +379,8 @@ def write_rows():
             [RELINK], [('Relink', 'failed')],
             ['login', 'compound(list+list_storage)', 'relink', 'list_storage', 'logout'],
             faults={'relink_seconds': 0.3, 'relink_fail': {'share_name': 'ABB-Migrated', 'code': 4401}},
-            messages={'Relink': ['The relink of shared folder ABB-Migrated on {host} failed',
+            messages={'Relink': ['SYNO.ActiveBackup.Share.relink on {host} failed: the relink of shared folder ABB-Migrated ran '
+                                 'and ended with an error',
                                  'relink_state.error.code 4401', 'run the task again to retry the relink']},
             errors={'Relink': {'api': ABB, 'method': 'relink'}},
             writes={'relink': 1}),

@@ -367,6 +367,28 @@ def test_loopback_reset_mid_answer_is_sent():
     assert (info.value.kind, info.value.sent) == ('io', True)
 
 
+def test_loopback_reset_mid_answer_says_the_answer_was_cut():
+    server = ScriptedServer([('cut', LIST_OK)])
+    transport = RequestsTransport(timeout=5)
+    with pytest.raises(TransportFailure) as info:
+        transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
+    transport.close()
+    assert info.value.detail.startswith('connection lost'), info.value.detail
+    assert 'object at 0x' not in info.value.detail
+
+
+def test_chunked_encoding_error_is_a_lost_connection_after_sending(fake):
+    fake.outcomes = [FakeResponse(), requests.exceptions.ChunkedEncodingError(
+        "('Connection broken: IncompleteRead(8 bytes read, 9 more expected)', IncompleteRead(8 bytes read, 9 more expected))")]
+    clock = Clock()
+    with pytest.raises(WriteOutcomeUnknown) as info:
+        client(clock).call(ABB, 'create_fs_dir', {'paths': ['/volume1/abb/pc']}, write=True)
+    text = str(info.value)
+    assert 'failed: connection lost in the middle of the answer: IncompleteRead(8 bytes read, 9 more expected)' in text, text
+    assert 'may or may not have been applied' in text
+    assert clock.sleeps == [] and len(fake.made[0].posts) == 2
+
+
 def test_loopback_reset_mid_answer_of_a_read_is_retried_on_a_new_connection():
     server = ScriptedServer([('answer', LOGIN_OK), ('cut', LIST_OK), ('answer', LIST_OK), ('answer', DONE)])
     clock = Clock()

@@ -223,7 +223,8 @@ def test_present_failed_relink_surfaces_the_error_code(params, clock):
     result = run(params, script, options())
     assert result['failed'] is True
     assert 'relink_state.error.code 4402' in result['msg']
-    assert 'ABB-Migrated' in result['msg']
+    assert result['msg'].startswith('SYNO.ActiveBackup.Share.relink on nas.example.com failed: the relink of shared '
+                                    'folder ABB-Migrated ran and ended with an error'), result['msg']
     assert result['error']['details']['relink_state']['error']['code'] == 4402
 
 
