@@ -14,7 +14,7 @@ class ModuleDocFragment(object):
 options:
   host:
     description:
-      - Name or address of the NAS, without scheme or path.
+      - Name or address of the NAS, without scheme, port or path (at most 253 characters).
       - If not set, the value of the E(SYNOLOGY_HOST) environment variable is used.
     type: str
     required: true
@@ -40,6 +40,7 @@ options:
     description:
       - Path of a CA bundle (PEM) to verify the certificate of DSM with, for example the certificate
         exported from DSM (Control Panel > Security > Certificate) or the private CA that signed it.
+      - The file must exist and hold at least one PEM certificate; this is checked before any request.
     type: path
   username:
     description:
@@ -97,19 +98,23 @@ options:
         type: str
   timeout:
     description:
-      - Seconds to wait for each HTTP request.
+      - Seconds to wait for each HTTP request, from 1 to 86400 (one day).
     type: int
     default: 60
   retries:
     description:
       - How many times a read is retried when DSM answers that it is busy (codes 109, 110, 111, 117, 118)
-        or the connection fails, with exponential backoff.
+        or the connection fails, with exponential backoff. From 0 to 10.
       - A write is retried only when its request never reached the NAS.
     type: int
     default: 3
 requirements:
   - requests (Python library, on the controller or on the host that runs the task)
 notes:
+  - >-
+    O(username), O(password), O(otp_secret), O(device_id), O(device_name) and the values of
+    O(session) take at most 1024 characters and no control characters (a password read from a file
+    with a trailing newline needs C(| trim)). Every option is checked before the first request.
   - >-
     The tasks reach the NAS from the host they run on, normally the controller (C(connection: local)
     or C(delegate_to: localhost)). There the task runs inside the controller's worker process;
