@@ -7,11 +7,13 @@
 
 Field names are the API's own (contract section 6); numbers are normalised to ints and the
 volume byte strings become ints. Parsing is tolerant: a missing field stays missing, a number
-sent as a string is converted, an unexpected type is kept as DSM sent it.
+sent as a string is converted, an unexpected type is kept as DSM sent it. A list entry that is
+not a JSON object (a record of no documented shape) is left out.
 """
 
 from __future__ import annotations
 
+import math
 import re
 
 from ._errors import ABB_API
@@ -36,7 +38,10 @@ ABS_PATH_RE = re.compile(r'^/volume[0-9]+/[^/]+(/[^/]+)*$')
 
 
 def to_int(value):
-    """An int from an int, a float without fraction or a decimal string; anything else unchanged."""
+    """An int from an int, a float without fraction or a decimal string; anything else unchanged.
+
+    A decimal string too long for Python's int conversion limit (4300 digits) is kept as it is.
+    """
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -44,8 +49,15 @@ def to_int(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.match(r'^-?[0-9]+$', value.strip()):
-        return int(value.strip())
+        try:
+            return int(value.strip())
+        except ValueError:
+            return value
     return value
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _ints(entry, fields):
@@ -78,15 +90,39 @@ def normalize_storage(entry):
     return out
 
 
+def used_percent(used, total):
+    """``used`` as a percentage of ``total``, one decimal; 0.0 for a total of 0 or less.
+
+    None when the ratio does not fit a float (byte counts far beyond any real volume).
+    """
+    if total <= 0:
+        return 0.0
+    # The float formula first (the one every caller knows); exact integer division when a count
+    # is too large for a float.
+    for numerator in (used * 100.0 if abs(used) < 2 ** 1000 else None, used * 100):
+        if numerator is None:
+            continue
+        try:
+            value = round(numerator / total, 1)
+        except OverflowError:
+            continue
+        if math.isfinite(value):
+            return value
+    return None
+
+
 def normalize_volume(entry):
-    """Byte strings become ints; ``free_bytes`` and ``used_percent`` (one decimal) are added."""
+    """Byte strings become ints; ``free_bytes`` and ``used_percent`` (one decimal) are added when
+    both byte counts are ints."""
     out = _ints(entry, VOLUME_INT_FIELDS)
     if not isinstance(out, dict):
         return out
     total, used = out.get('total_bytes'), out.get('used_bytes')
-    if isinstance(total, int) and isinstance(used, int) and not isinstance(total, bool):
+    if _is_int(total) and _is_int(used):
         out['free_bytes'] = max(total - used, 0)
-        out['used_percent'] = round(used * 100.0 / total, 1) if total > 0 else 0.0
+        percent = used_percent(used, total)
+        if percent is not None:
+            out['used_percent'] = percent
     return out
 
 
@@ -106,21 +142,36 @@ def _items(data, key):
 
 def read(client, names):
     """Read several lists in one round trip. Returns {name: [normalised entries]}, plus
-    ``default_share`` when ``shares`` is read."""
+    ``default_share`` (a str, or None) when ``shares`` is read. Entries that are not objects are
+    left out."""
     names = list(names)
     answers = client.read_many([(ABB_API, READS[name][0], None) for name in names])
     out = {}
     for name, data in zip(names, answers):
-        out[name] = [NORMALIZERS[name](item) for item in _items(data, READS[name][1])]
+        out[name] = [NORMALIZERS[name](item) for item in _items(data, READS[name][1]) if isinstance(item, dict)]
         if name == 'shares':
-            out['default_share'] = data.get('default_share') if isinstance(data, dict) else None
+            default = data.get('default_share') if isinstance(data, dict) else None
+            out['default_share'] = default if isinstance(default, str) else None
     return out
+
+
+def _text(value):
+    """A non-empty str, or None."""
+    return value if isinstance(value, str) and value else None
+
+
+def _flag(value):
+    """A JSON boolean as DSM may send it: true/false, 0/1, or their strings."""
+    if isinstance(value, str):
+        return value.strip().lower() in ('true', '1', 'yes')
+    return bool(value)
 
 
 def list_file(client, root_path):
     """Direct children of ``root_path`` as [{name, path, isdir}] (contract 6.6, [A]).
 
-    Accepts ``files`` or ``items`` and entries with ``name`` or ``path``.
+    Accepts ``files`` or ``items`` and entries with ``name`` or ``path``; an entry with neither as
+    a non-empty string is left out. ``isdir`` is a bool (``"false"`` and ``0`` are false).
     """
     data = client.call(ABB_API, 'list_file', {'root_path': root_path})
     entries = _items(data, 'files') or _items(data, 'items')
@@ -128,15 +179,15 @@ def list_file(client, root_path):
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        name = entry.get('name')
-        path = entry.get('path')
+        name = _text(entry.get('name'))
+        path = _text(entry.get('path'))
         if not name and path:
-            name = path.rstrip('/').rsplit('/', 1)[-1]
-        if not path and name:
-            path = root_path.rstrip('/') + '/' + name
+            name = _text(path.rstrip('/').rsplit('/', 1)[-1])
         if not name:
             continue
-        files.append({'name': name, 'path': path, 'isdir': bool(entry.get('isdir', entry.get('is_dir', False)))})
+        if not path:
+            path = root_path.rstrip('/') + '/' + name
+        files.append({'name': name, 'path': path, 'isdir': _flag(entry.get('isdir', entry.get('is_dir', False)))})
     return files
 
 
@@ -201,8 +252,11 @@ def relink_error_code(storage):
 
 def task_names(storage):
     """Names of a storage's backup tasks, or the raw entries where they have no name (contract 6.10)."""
+    tasks = storage.get('backup_tasks') if isinstance(storage, dict) else None
+    if not tasks:
+        return []
     names = []
-    for task in storage.get('backup_tasks') or []:
+    for task in tasks if isinstance(tasks, list) else [tasks]:
         if isinstance(task, dict) and task.get('task_name'):
             names.append(str(task['task_name']))
         else:

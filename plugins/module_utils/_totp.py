@@ -22,11 +22,16 @@ class InvalidSecret(ValueError):
 
 
 def decode_secret(secret):
-    """Decode a base32 seed as authenticator apps show it: any case, spaces or dashes, padding optional."""
-    text = ''.join(str(secret).split()).replace('-', '').upper().rstrip('=')
+    """Decode a base32 seed as authenticator apps show it: any case, spaces or dashes, padding optional.
+
+    Only ASCII letters and digits 2-7 count: a letter that upper-cases to ASCII (``ß``, ``ı``) is refused.
+    """
+    text = ''.join(str(secret).split()).replace('-', '').rstrip('=')
     if not text:
         raise InvalidSecret('otp_secret is empty')
-    text += '=' * (-len(text) % 8)
+    if not text.isascii():
+        raise InvalidSecret('otp_secret is not a valid base32 TOTP seed (letters A-Z and digits 2-7)')
+    text = text.upper() + '=' * (-len(text) % 8)
     try:
         key = base64.b32decode(text)
     except (binascii.Error, ValueError):

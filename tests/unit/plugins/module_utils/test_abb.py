@@ -23,6 +23,8 @@ from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scrip
     ('23030223990784', 23030223990784), (7.0, 7),
     (True, True), (False, False), (1.5, 1.5), ('1.5', '1.5'), ('', ''), ('abc', 'abc'), ('0x10', '0x10'),
     (None, None), ([1], [1]), ({'a': 1}, {'a': 1}),
+    ('1' * 4300, int('1' * 4300)), ('1' * 4301, '1' * 4301), ('1_000', '1_000'), ('+5', '+5'), ('٣', '٣'),
+    (1e300, int(1e300)), (float('inf'), float('inf')),
 ])
 def test_to_int(value, expected):
     out = _abb.to_int(value)
@@ -75,6 +77,17 @@ def test_normalize_storage_tolerates_odd_shapes():
     ({'total_bytes': 'n/a', 'used_bytes': '5'}, {'total_bytes': 'n/a', 'used_bytes': 5}),
     ({'volume_path': '/volume2'}, {'volume_path': '/volume2'}),
     ({'total_bytes': True, 'used_bytes': 0}, {'total_bytes': True, 'used_bytes': 0}),
+    ({'total_bytes': 100, 'used_bytes': True}, {'total_bytes': 100, 'used_bytes': True}),
+    ({'total_bytes': '1', 'used_bytes': '1' + '0' * 400},
+     {'total_bytes': 1, 'used_bytes': 10 ** 400, 'free_bytes': 0}),
+    ({'total_bytes': 10 ** 400, 'used_bytes': 10 ** 399},
+     {'total_bytes': 10 ** 400, 'used_bytes': 10 ** 399, 'free_bytes': 9 * 10 ** 399, 'used_percent': 10.0}),
+    ({'total_bytes': 10 ** 400, 'used_bytes': 1}, {'total_bytes': 10 ** 400, 'used_bytes': 1, 'free_bytes': 10 ** 400 - 1, 'used_percent': 0.0}),
+    ({'total_bytes': 3, 'used_bytes': 10 ** 302},
+     {'total_bytes': 3, 'used_bytes': 10 ** 302, 'free_bytes': 0, 'used_percent': round(10 ** 304 / 3, 1)}),
+    # a percentage too large for a float is left out
+    ({'total_bytes': 1, 'used_bytes': 10 ** 309}, {'total_bytes': 1, 'used_bytes': 10 ** 309, 'free_bytes': 0}),
+    ({'total_bytes': -5, 'used_bytes': 3}, {'total_bytes': -5, 'used_bytes': 3, 'free_bytes': 0, 'used_percent': 0.0}),
 ])
 def test_normalize_volume(entry, expected):
     out = _abb.normalize_volume(entry)
@@ -140,6 +153,11 @@ def test_finders_and_task_names():
     assert _abb.task_names({'backup_tasks': [{'task_id': 1, 'task_name': 'pc'}, {'task_id': 2}, 7]}) == [
         'pc', "{'task_id': 2}", '7']
     assert _abb.task_names({'backup_tasks': None}) == []
+    # a backup_tasks that is not a list: one raw entry (it used to fail with TypeError)
+    assert _abb.task_names({'backup_tasks': 5}) == ['5']
+    assert _abb.task_names({'backup_tasks': {'task_id': 3, 'task_name': 'nas'}}) == ['nas']
+    assert _abb.task_names({'backup_tasks': 'pc'}) == ['pc']
+    assert _abb.task_names(None) == []
     assert _abb.split_share_path('/volume1/abb/a/b') == ('/volume1', 'abb', ['a', 'b'])
 
 
@@ -154,6 +172,16 @@ def test_finders_and_task_names():
      [{'name': 'x', 'path': '/volume1/abb/x', 'isdir': True}]),
     ({}, []),
     ({'files': None}, []),
+    # names and paths that are not text are no names or paths; isdir as DSM may spell it
+    ({'files': [{'name': 5}, {'name': ['a']}, {'path': 7}, {'name': None, 'path': {'a': 1}}, {'name': ''}]}, []),
+    ({'files': [{'name': 'a', 'path': 5}]}, [{'name': 'a', 'path': '/volume1/abb/a', 'isdir': False}]),
+    ({'files': [{'name': 7, 'path': '/volume1/abb/b'}]}, [{'name': 'b', 'path': '/volume1/abb/b', 'isdir': False}]),
+    ({'files': [{'path': '/'}]}, []),
+    ({'files': [{'name': 'a', 'isdir': 'false'}, {'name': 'b', 'isdir': 'true'}, {'name': 'c', 'isdir': 0},
+                {'name': 'd', 'isdir': 1}, {'name': 'e', 'is_dir': 'True'}]},
+     [{'name': 'a', 'path': '/volume1/abb/a', 'isdir': False}, {'name': 'b', 'path': '/volume1/abb/b', 'isdir': True},
+      {'name': 'c', 'path': '/volume1/abb/c', 'isdir': False}, {'name': 'd', 'path': '/volume1/abb/d', 'isdir': True},
+      {'name': 'e', 'path': '/volume1/abb/e', 'isdir': True}]),
 ])
 def test_list_file(data, expected):
     script = Script(Expect.login(), Expect.abb('list_file', params={'root_path': '/volume1/abb'}, data=data))
@@ -187,4 +215,11 @@ def test_relink_and_create_fs_dir_parameters():
 def test_read_one_list_and_tolerate_missing_keys():
     script = Script(Expect.login(), Expect.abb('list', data={'shares': None}))
     assert _abb.read(make_client(script), ['shares']) == {'shares': [], 'default_share': None}
+    script.done()
+
+
+def test_read_leaves_out_entries_that_are_not_objects():
+    data = {'default_share': ['abb'], 'shares': ['odd', None, 5, [1], {'name': 'abb', 'storage_id': '2'}]}
+    script = Script(Expect.login(), Expect.abb('list', data=data))
+    assert _abb.read(make_client(script), ['shares']) == {'shares': [{'name': 'abb', 'storage_id': 2}], 'default_share': None}
     script.done()

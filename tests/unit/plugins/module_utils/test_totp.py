@@ -74,7 +74,9 @@ def test_padding_is_optional(unpadded, key):
     assert decode_secret(unpadded) == key
 
 
-@pytest.mark.parametrize('bad', ['', '   ', '====', 'GEZDGNB1', 'GEZDGNB8', 'not base32!', 'A', 'ABC', 'MZXW6YTBO'])
+@pytest.mark.parametrize('bad', ['', '   ', '====', 'GEZDGNB1', 'GEZDGNB8', 'not base32!', 'A', 'ABC', 'MZXW6YTBO',
+                                 # letters that upper-case to ASCII ones are no base32 letters
+                                 'ßßßß', 'ıııı', 'ſſſſ', 'GEZDGNBVGY3TQOJQ\u00df', 'ÉÉÉÉ', 'MZXW6=YQ'])
 def test_invalid_seed_message_never_holds_the_seed(bad):
     with pytest.raises(InvalidSecret) as info:
         decode_secret(bad)
