@@ -264,10 +264,17 @@ def error_code(data):
     """The error code of a failed DSM answer, or None when DSM gave none."""
     err = data.get('error')
     code = err.get('code') if isinstance(err, dict) else err
-    try:
-        return int(code)
-    except (TypeError, ValueError, OverflowError):
+    # DSM sends a JSON integer; accept a whole number in any JSON form, nothing else (a boolean is
+    # not a code, 119.7 is not 119, "1_000" and non-ASCII digits are not DSM's).
+    if isinstance(code, bool):
         return None
+    if isinstance(code, int):
+        return code
+    if isinstance(code, float):
+        return int(code) if code.is_integer() else None
+    if isinstance(code, str) and re.match(r'^\s*-?[0-9]{1,10}\s*$', code, re.ASCII):
+        return int(code)
+    return None
 
 
 def error_details(data):

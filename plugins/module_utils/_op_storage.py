@@ -61,7 +61,9 @@ def _validate(params):
 
 
 def human_bytes(count):
-    """'512.0 GiB' for 549755813888."""
+    """'512.0 GiB' for 549755813888; a count too big for a float (not a real size) as plain bytes."""
+    if count >= 1024 ** 6:
+        return '%d bytes' % count
     value = float(count)
     for unit in ('bytes', 'KiB', 'MiB', 'GiB', 'TiB'):
         if value < 1024 or unit == 'TiB':

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from ansible_collections.syno.activebackup.plugins.module_utils import _abb
-from ansible_collections.syno.activebackup.plugins.module_utils._client import HttpAnswer
+from ansible_collections.syno.activebackup.plugins.module_utils._client import HttpAnswer, error_code
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import (
     AbbNotInstalled, DsmApiError, DsmAuthError, DsmInputError, SessionExpired, TransportError, WriteOutcomeUnknown,
 )
@@ -796,6 +796,24 @@ def test_an_error_code_that_is_not_finite_is_no_code(body):
     script = Script(Expect.login(), Expect.abb('list').raw(200, body))
     exc = fails(DsmApiError, make_client(script).call, ABB, 'list')
     assert exc.code is None and 'success false, with no error code' in str(exc)
+
+
+@pytest.mark.parametrize('code, expected', [
+    (119, 119), (119.0, 119), ('119', 119), (' 407 ', 407), (-1, -1),
+    (True, None), (False, None), (119.7, None), ('1_000', None), ('\u0661\u0660\u0665', None), ('12a', None),
+    (None, None), ([119], None), ({'code': 119}, None), ('9' * 11, None),
+])
+def test_only_a_whole_number_is_an_error_code(code, expected):
+    assert error_code({'success': False, 'error': {'code': code}}) == expected
+    if not isinstance(code, dict):  # a bare code in place of the error object
+        assert error_code({'success': False, 'error': code}) == expected
+
+
+def test_a_fractional_session_code_does_not_trigger_a_login_again():
+    script = Script(Expect.login(), Expect.abb('list').raw(200, b'{"success": false, "error": {"code": 119.7}}'))
+    exc = fails(DsmApiError, make_client(script).call, ABB, 'list')
+    script.done()
+    assert exc.code is None
 
 
 def test_a_parameter_that_is_not_valid_text_is_refused_before_it_is_sent():
