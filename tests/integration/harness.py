@@ -42,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -304,3 +305,19 @@ def inventory_for(handle, names=None, extra_host_vars=None, group='nas'):
         host_vars.update(extra_host_vars.get(name, {}) if per_host else extra_host_vars)
         hosts[name] = host_vars
     return yaml.safe_dump({'all': {'children': {group: {'hosts': hosts}}}}, sort_keys=False)
+
+
+def nas1_play(tasks):
+    """A play on host nas1 with the admin connection in ``module_defaults``; ``tasks``: YAML of the task list."""
+    return textwrap.dedent('''\
+        - hosts: nas1
+          gather_facts: false
+          module_defaults:
+            group/syno.activebackup.dsm:
+              host: "{{ syno_host }}"
+              port: "{{ syno_port }}"
+              ca_path: "{{ syno_ca }}"
+              username: admin
+              password: Adm1n-Secret!
+          tasks:
+        ''') + textwrap.indent(textwrap.dedent(tasks), '    ')

@@ -17,9 +17,8 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
-from harness import inventory_for, run_playbook
+from harness import inventory_for, nas1_play as play, run_playbook
 
 ABB = 'SYNO.ActiveBackup.Share'
 HUGE = 'x' * 100000
@@ -95,21 +94,6 @@ def _task(index, module, option, extra):
     lines += ['  loop: "{{ refused[%d] }}"' % index, '  loop_control:', '    label: "%d"' % index,
               '  ignore_errors: true']
     return '\n'.join(lines)
-
-
-def play(tasks):
-    return textwrap.dedent('''\
-        - hosts: nas1
-          gather_facts: false
-          module_defaults:
-            group/syno.activebackup.dsm:
-              host: "{{ syno_host }}"
-              port: "{{ syno_port }}"
-              ca_path: "{{ syno_ca }}"
-              username: admin
-              password: Adm1n-Secret!
-          tasks:
-        ''') + textwrap.indent(tasks, '    ')
 
 
 def test_bad_inputs_fail_with_a_clear_message_and_send_nothing(nas, tmp_path):

@@ -8,29 +8,12 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
-from harness import inventory_for, run_playbook
+from harness import inventory_for, nas1_play as play, run_playbook
 
 ROOT = '/volume1/ActiveBackupforBusiness'
 PATHS = [ROOT + '/laptops', ROOT + '/servers/', ROOT + '/exports/2024', ROOT + '/exports/2025/q1']
 CREATED = [ROOT + '/laptops', ROOT + '/servers', ROOT + '/exports/2025/q1']
-
-
-def play(tasks):
-    """A play on nas1 with the connection in module_defaults."""
-    return textwrap.dedent('''\
-        - hosts: nas1
-          gather_facts: false
-          module_defaults:
-            group/syno.activebackup.dsm:
-              host: "{{ syno_host }}"
-              port: "{{ syno_port }}"
-              ca_path: "{{ syno_ca }}"
-              username: admin
-              password: Adm1n-Secret!
-          tasks:
-        ''') + textwrap.indent(textwrap.dedent(tasks), '    ')
 
 
 def by_session(log):

@@ -11,9 +11,8 @@ Scenario full: ActiveBackupforBusiness (storage 1, 4 devices, no task), ABB-Migr
 
 from __future__ import annotations
 
-import textwrap
 
-from harness import inventory_for, run_playbook
+from harness import inventory_for, nas1_play as play, run_playbook
 
 LOGIN = 'SYNO.API.Auth.login'
 LOGOUT = 'SYNO.API.Auth.logout'
@@ -22,22 +21,6 @@ LIST_STORAGE = 'SYNO.ActiveBackup.Share.list_storage'
 LIST_ENCRYPTED = 'SYNO.ActiveBackup.Share.list_encrypted'
 RELINK = 'SYNO.ActiveBackup.Share.relink'
 REMOVE = 'SYNO.ActiveBackup.Share.remove'
-
-
-def play(tasks):
-    """A play on nas1 with the connection in module_defaults."""
-    return textwrap.dedent('''\
-        - hosts: nas1
-          gather_facts: false
-          module_defaults:
-            group/syno.activebackup.dsm:
-              host: "{{ syno_host }}"
-              port: "{{ syno_port }}"
-              ca_path: "{{ syno_ca }}"
-              username: admin
-              password: Adm1n-Secret!
-          tasks:
-        ''') + textwrap.indent(textwrap.dedent(tasks), '    ')
 
 
 def by_session(log):
