@@ -622,7 +622,7 @@ def test_file_info_bad_and_missing_root_path(nas1):
     assert missing['result']['msg'] == (
         'SYNO.ActiveBackup.Share.list_file on 127.0.0.1:%s failed: error 408: root_path '
         '/volume1/ActiveBackupforBusiness/no-such-dir does not exist (or is not a directory, or its encrypted '
-            'shared folder is not mounted) on the NAS.'
+        'shared folder is not mounted) on the NAS.'
         % _handle.nas[0]['port'])
     # the relative path never reached the NAS; the missing one did, and its session was closed
     entries = ctl.log()
