@@ -217,7 +217,32 @@ URI_PLAY = '''---
         headers: {Cookie: "id={{ sid }}", X-SYNO-TOKEN: "{{ dsm_login.json.data.synotoken }}"}
 ''' % {'user': USER, 'password': PASSWORD, 'new_dir': NEW_DIR, 'relink': RELINK_SHARE}
 
-PLAYS = {'collection': (COLLECTION_PLAY, 5), 'uri': (URI_PLAY, 11)}
+PLAYS = {'collection': (COLLECTION_PLAY, 5), 'uri': (URI_PLAY, 11),
+         # --module-path: the same collection play with every task run as a module (AnsiballZ, a new
+         # interpreter), as before the action plugins ran the operations in the controller's worker
+         'collection-module': (COLLECTION_PLAY, 5)}
+
+# A local connection under another name: the action plugins run the operation in the worker only
+# for the connection named "local", so with this one every task takes the module path.
+MODULE_PATH_CONNECTION = '''# Written by tests/utils/bench.py for --module-path runs.
+from __future__ import annotations
+
+DOCUMENTATION = """
+name: bench_local
+short_description: ansible.builtin.local under another name (benchmark only)
+description:
+  - Runs commands on the controller as ansible.builtin.local does; only the name differs.
+author: syno.activebackup contributors
+extends_documentation_fragment:
+  - connection_pipelining
+"""
+
+from ansible.plugins.connection.local import Connection as LocalConnection
+
+
+class Connection(LocalConnection):
+    transport = 'bench_local'
+'''
 
 
 # Interruption (Ctrl-C, SIGTERM, SIGHUP) raises in the main thread, so every ``finally`` runs: the
@@ -341,10 +366,14 @@ def run_play(name, workdir, handle, forks, env):
     with open(playbook, 'w', encoding='utf-8') as handle_out:
         handle_out.write(text)
     reset_all(handle)
+    inventory_file, extra_env = os.path.join(workdir, 'inventory.json'), None
+    if name == 'collection-module':
+        inventory_file = os.path.join(workdir, 'inventory-module.json')
+        extra_env = {'ANSIBLE_CONNECTION_PLUGINS': os.path.join(workdir, 'connection_plugins')}
     before = children_cpu()
     start = time.monotonic()
     returncode, output = run_ansible([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i',
-                                      os.path.join(workdir, 'inventory.json'), playbook, '-f', str(forks)], env, workdir)
+                                      inventory_file, playbook, '-f', str(forks)], env, workdir, extra_env)
     wall = time.monotonic() - start
     cpu = children_cpu() - before
     if returncode != 0:
@@ -373,25 +402,47 @@ def span(pair):
     return str(low) if low == high else '%s-%s' % (low, high)
 
 
-def bench_size(size, pairs, forks, latency_ms, relink_seconds, env):
+def write_module_path_inputs(workdir, handle):
+    """The inventory and connection plugin of the --module-path play."""
+    plugins = os.path.join(workdir, 'connection_plugins')
+    os.makedirs(plugins, exist_ok=True)
+    with open(os.path.join(plugins, 'bench_local.py'), 'w', encoding='utf-8') as out:
+        out.write(MODULE_PATH_CONNECTION)
+    data = inventory(handle)
+    data['all']['vars']['ansible_connection'] = 'bench_local'
+    with open(os.path.join(workdir, 'inventory-module.json'), 'w', encoding='utf-8') as out:
+        json.dump(data, out)
+
+
+def bench_size(size, pairs, forks, latency_ms, relink_seconds, env, module_path=False):
     runs = {'collection': [], 'uri': []}
+    if module_path:
+        runs['collection-module'] = []
     with tempfile.TemporaryDirectory(prefix='abb-bench-') as workdir:
         handle = start_nas(workdir, count=size, scenario='full',
                            extra_args=['--latency-ms', str(latency_ms), '--relink-seconds', str(relink_seconds)])
         try:
             with open(os.path.join(workdir, 'inventory.json'), 'w', encoding='utf-8') as out:
                 json.dump(inventory(handle), out)
+            if module_path:
+                write_module_path_inputs(workdir, handle)
             for index in range(pairs):
                 order = ('collection', 'uri') if index % 2 == 0 else ('uri', 'collection')
+                if module_path:
+                    order = ('collection-module',) + order if index % 2 == 0 else order + ('collection-module',)
                 for name in order:
                     result = run_play(name, workdir, handle, forks, env)
                     runs[name].append(result)
-                    print('N=%d pair %d %-10s wall %6.2f s  cpu %6.2f s  cpu/task %.3f s' % (
+                    print('N=%d pair %d %-17s wall %6.2f s  cpu %6.2f s  cpu/task %.3f s' % (
                         size, index + 1, name, result['wall'], result['cpu'], result['cpu_per_task']), flush=True)
         finally:
             handle.stop()
     ratios = [a['wall'] / b['wall'] for a, b in zip(runs['collection'], runs['uri'])]
     out = {'size': size, 'pairs': pairs, 'ratios': ratios, 'ratio_median': statistics.median(ratios)}
+    if module_path:
+        module_ratios = [m['wall'] / b['wall'] for m, b in zip(runs['collection-module'], runs['uri'])]
+        out['module_path_ratios'] = module_ratios
+        out['module_path_ratio_median'] = statistics.median(module_ratios)
     for name, items in runs.items():
         walls = [r['wall'] for r in items]
         out[name] = {
@@ -401,6 +452,12 @@ def bench_size(size, pairs, forks, latency_ms, relink_seconds, env):
             'tasks': items[0]['tasks'],
             'counts': summarize_counts(items[-1]['counts']),
         }
+    if module_path:
+        print('N=%d module path: wall median %.2f s, cpu/task median %.3f s, (module path)/(b) median %.2f; '
+              'action plugins: wall median %.2f s, cpu/task median %.3f s, (a)/(b) median %.2f' % (
+                  size, out['collection-module']['wall_median'], out['collection-module']['cpu_per_task_median'],
+                  out['module_path_ratio_median'], out['collection']['wall_median'],
+                  out['collection']['cpu_per_task_median'], out['ratio_median']), flush=True)
     return out
 
 
@@ -666,6 +723,9 @@ def main():
     parser.add_argument('--task-count', type=int, default=25,
                         help='per-task part: timed tasks in each play (default 25; at least 20 for the documented figure)')
     parser.add_argument('--task-reps', type=int, default=5, help='per-task part: alternating repetitions (default 5)')
+    parser.add_argument('--module-path', action='store_true',
+                        help='fleet part: also run the collection play with every task as a module (the '
+                             'figures before the action plugins); printed and in --json, not in --output')
     parser.add_argument('--output', help='Markdown file whose bench block gets the figures (e.g. docs/performance.md)')
     parser.add_argument('--json', help='write the raw figures here')
     args = parser.parse_args()
@@ -688,7 +748,8 @@ def main():
         results = []
         for position, size in enumerate(int(s) for s in args.sizes.split(',')):
             pairs = args.pairs if position == 0 else args.pairs_larger
-            results.append(bench_size(size, pairs, args.forks, args.latency_ms, args.relink_seconds, env))
+            results.append(bench_size(size, pairs, args.forks, args.latency_ms, args.relink_seconds, env,
+                                      module_path=args.module_path))
         tables['fleet'] = markdown(results, args.forks, args.latency_ms, args.relink_seconds)
         raw['fleet'] = results
     if args.only in (None, 'task'):
