@@ -38,6 +38,7 @@ from ._errors import (
     INFO_API,
     NO_RETRY_LOGIN_CODES,
     SESSION_CODES,
+    SESSION_VALUE_RE,
     AbbNotInstalled,
     DsmApiError,
     DsmAuthError,
@@ -162,6 +163,10 @@ class RequestsTransport(object):
             raise TransportFailure('io', 'connection lost: %s' % _short_reason(exc), sent=True) from None
         except requests.exceptions.RequestException as exc:
             raise TransportFailure('io', _short_reason(exc), sent=True) from None
+        except (UnicodeError, ValueError) as exc:
+            # a header or URL value that HTTP cannot carry: the request was never sent
+            raise TransportFailure('request', 'the request could not be built (%s)' % type(exc).__name__,
+                                   sent=False) from None
         finally:
             # The session is carried explicitly (form field, cookie, header); keep no cookie jar state.
             if self._session is not None:
@@ -679,12 +684,21 @@ class DsmClient(object):
         if isinstance(sid, bool) or not isinstance(sid, (str, int)) or not str(sid):
             raise TransportError('%s.login on %s answered success without a session id.' % (AUTH_API, self.host),
                                  host=self.host, api=AUTH_API, method='login')
-        self._sid = str(sid)
         token = data.get('synotoken')
-        self._synotoken = token if isinstance(token, str) and token else None
+        token = token if isinstance(token, str) and token else None
         device = data.get('device_id') or data.get('did')
-        if isinstance(device, (str, int)) and not isinstance(device, bool) and device:
-            self._device_id = str(device)
+        device = str(device) if isinstance(device, (str, int)) and not isinstance(device, bool) and device else None
+        # The values go into a cookie and a header: something no DSM session value holds is not DSM's answer.
+        for value in (str(sid), token, device):
+            if value is not None and (len(value) > 1024 or not SESSION_VALUE_RE.match(value)):
+                raise TransportError('%s.login on %s answered success with a session value that no DSM session '
+                                     'value has (characters that cannot go into a cookie or header).'
+                                     % (AUTH_API, self.host), host=self.host, api=AUTH_API, method='login',
+                                     hint=HINT_NOT_DSM)
+        self._sid = str(sid)
+        self._synotoken = token
+        if device is not None:
+            self._device_id = device
         for value in (self._sid, self._synotoken, self._device_id):
             self._remember_secret(value)
         self._own_session = True

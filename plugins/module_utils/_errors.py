@@ -10,6 +10,8 @@ Nothing here is a public API of the collection; it may change in any release.
 
 from __future__ import annotations
 
+import re
+
 AUTH_API = 'SYNO.API.Auth'
 ABB_API = 'SYNO.ActiveBackup.Share'
 INFO_API = 'SYNO.API.Info'
@@ -104,11 +106,21 @@ SECRET_KEYS = frozenset(('token', 'sid', '_sid', 'synotoken', 'syno_token', 'pas
 MASK = '********'
 
 
-def mask(value, secrets=()):
+# What a DSM session value (sid, synotoken, device token) can hold: printable ASCII that fits a cookie
+# and a header, without space, quote, comma, semicolon or backslash.
+SESSION_VALUE_RE = re.compile(r'^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$')
+
+MASK_DEPTH = 32  # levels of nesting shown; deeper parts of an answer are replaced (no real DSM answer nests so)
+
+
+def mask(value, secrets=(), _depth=0):
     """A copy of ``value`` (str, dict, list, scalar) with secret keys' values and every known secret masked.
 
     Secrets shorter than 4 characters are left alone (they would mask ordinary words and numbers).
+    Containers nested deeper than MASK_DEPTH become ``'...'``.
     """
+    if isinstance(value, (dict, list, tuple)) and _depth >= MASK_DEPTH:
+        return '...'
     if isinstance(value, str):
         for secret in sorted((str(s) for s in secrets if s), key=len, reverse=True):
             if len(secret) >= 4:
@@ -117,10 +129,11 @@ def mask(value, secrets=()):
     if isinstance(value, dict):
         # keys too: a known secret can arrive as a key (a map by session id, say)
         return dict((mask(key, secrets) if isinstance(key, str) else key,
-                     MASK if str(key).lower() in SECRET_KEYS and value[key] not in (None, '') else mask(value[key], secrets))
+                     MASK if str(key).lower() in SECRET_KEYS and value[key] not in (None, '')
+                     else mask(value[key], secrets, _depth + 1))
                     for key in value)
     if isinstance(value, (list, tuple)):
-        return type(value)(mask(item, secrets) for item in value)
+        return type(value)(mask(item, secrets, _depth + 1) for item in value)
     return value
 
 
@@ -235,8 +248,9 @@ class TransportError(DsmError):
 
     @property
     def retryable(self):
-        """False for a TLS failure: a certificate that fails verification fails the same way next time."""
-        return self.kind != 'tls'
+        """False for a TLS failure (a certificate that fails verification fails the same way next time) and
+        for a request that could not be built (it would fail the same way)."""
+        return self.kind not in ('tls', 'request')
 
 
 class WriteOutcomeUnknown(DsmError):

@@ -17,7 +17,7 @@ import re
 
 from ansible.module_utils.common.parameters import env_fallback
 
-from ._errors import DsmInputError
+from ._errors import SESSION_VALUE_RE, DsmInputError
 from ._paths import shown, text_problem
 
 CONNECTION_SPEC = dict(
@@ -50,13 +50,13 @@ MAX_LABEL = 63
 MAX_CA_PATH = 4096
 MAX_SECONDS = 86400  # timeout (and the storage module's wait_timeout): one day
 MAX_CA_FILE = 16 * 1024 * 1024  # bytes of ca_path read to find a certificate
-PEM_MARKER = b'-----BEGIN CERTIFICATE-----'
+# OpenSSL loads all three forms from a CA file
+PEM_CERT_RE = re.compile(rb'-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----')
 SESSION_KEYS = ('sid', 'synotoken', 'device_id')
 TEXT_OPTIONS = ('username', 'password', 'otp_secret', 'device_id', 'device_name')
 SECRET_OPTIONS = frozenset(('password', 'otp_code', 'otp_secret', 'device_id'))
 # The session's values travel in a cookie (the sid) and in headers: RFC 6265 cookie-octets only
 # (printable ASCII without space, double quote, comma, semicolon and backslash).
-SESSION_VALUE_RE = re.compile(r'^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$')
 DIGITS_AND_DOTS_RE = re.compile(r'^[0-9.]+$')
 
 
@@ -100,10 +100,12 @@ def _check_host(host):
     if len(host) > MAX_HOST:
         raise DsmInputError('host is longer than %d characters (%d given), which no host name is.' % (MAX_HOST, len(host)))
     if not host.isascii():
-        try:
-            ascii_form = ': %s' % host.encode('idna').decode('ascii')
-        except UnicodeError:
-            ascii_form = ''
+        ascii_form = ''
+        if not any(char in host for char in '@:/'):  # user:password@host or a URL: never shown, in any form
+            try:
+                ascii_form = ': %s' % host.encode('idna').decode('ascii')
+            except UnicodeError:
+                pass
         raise DsmInputError('host%s is not ASCII; give its ASCII (IDNA) form%s.' % (echo, ascii_form))
     if ':' in host or '@' in host or '/' in host:
         return  # IPv6 addresses and host:port, user@host, URLs: the client's checks
@@ -123,12 +125,15 @@ def _check_texts(params):
         value = params.get(name)
         if not isinstance(value, str) or not value:
             continue
-        problem = text_problem(value)
+        # otp_secret: whitespace (a trailing newline from a file, spaces between groups) is dropped before
+        # decoding, and the seed never goes to DSM.
+        problem = text_problem(''.join(value.split()) if name == 'otp_secret' else value)
         if problem:
             hint = ''
             if name == 'password' and value.rstrip('\r\n') != value:
                 hint = ' A password read from a file may end with a newline: strip it (for example with | trim).'
-            raise DsmInputError('%s %s, which DSM does not accept.%s' % (name, problem, hint))
+            accepts = 'is not accepted' if name == 'otp_secret' else 'DSM does not accept'
+            raise DsmInputError('%s %s, which %s.%s' % (name, problem, accepts, hint))
         if len(value) > MAX_TEXT:
             raise DsmInputError('%s is longer than %d characters (%d given).' % (name, MAX_TEXT, len(value)))
     ca_path = params.get('ca_path')
@@ -154,7 +159,7 @@ def _check_ca_file(params):
             head = handle.read(MAX_CA_FILE)
     except OSError as exc:
         raise DsmInputError('ca_path %s cannot be read: %s.' % (shown(ca_path), exc.strerror or exc)) from None
-    if PEM_MARKER not in head:
+    if not PEM_CERT_RE.search(head):
         raise DsmInputError('ca_path %s holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line); give a CA '
                             'bundle in PEM format, for example the certificate exported from DSM or the CA that '
                             'signed it (convert a DER file with: openssl x509 -inform der -in cert.cer -out ca.pem).'
@@ -204,3 +209,15 @@ def check_connection(params):
     _check_texts(params)
     _check_ca_file(params)
     _check_session(params.get('session'))
+
+
+def session_secrets(params):
+    """The values of a ``session`` option: secrets to mask in the result and the output.
+
+    A session given as text (JSON or ``sid=... synotoken=...``) is turned into a dict after
+    ansible-core collected the values to hide, which then hold only the whole text.
+    """
+    session = params.get('session')
+    if not isinstance(session, dict):
+        return set()
+    return set(str(value) for value in session.values() if isinstance(value, (str, int)) and str(value))

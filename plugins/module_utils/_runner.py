@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from ._errors import DsmError
-from ._options import CONNECTION_REQUIRED_ONE_OF, CONNECTION_REQUIRED_TOGETHER, argument_spec
+from ._options import CONNECTION_REQUIRED_ONE_OF, CONNECTION_REQUIRED_TOGETHER, argument_spec, session_secrets
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, client_from_params
 
 
@@ -95,6 +95,8 @@ def run_module(operation):
 
     module = AnsibleModule(argument_spec=operation.argument_spec, supports_check_mode=True,
                            **operation.validator_kwargs())
+    # a session given as text is parsed after the values to hide were collected
+    module.no_log_values.update(session_secrets(module.params))
     if operation.connect and not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     result = execute(operation, module.params, check_mode=module.check_mode, diff=module._diff, warn=module.warn)

@@ -27,6 +27,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.syno.activebackup.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.syno.activebackup.plugins.module_utils._options import session_secrets
 from ansible_collections.syno.activebackup.plugins.module_utils._runner import execute
 
 LOCAL_CONNECTIONS = frozenset(('local', 'ansible.builtin.local', 'ansible.legacy.local'))
@@ -81,7 +82,9 @@ class DsmActionBase(ActionBase):
         with _environment(environment):
             validator = ArgumentSpecValidator(operation.argument_spec, **operation.validator_kwargs())
             validation = validator.validate(dict(self._task.args))
-        no_log_values = validation._no_log_values
+        no_log_values = set(validation._no_log_values)
+        # a session given as text is parsed after the values to hide were collected
+        no_log_values.update(session_secrets(validation.validated_parameters))
         if validation.error_messages:
             raise AnsibleActionFail('%s: %s' % (self.MODULE, remove_values(validation.errors.msg, no_log_values)))
         params = validation.validated_parameters

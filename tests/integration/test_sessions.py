@@ -459,3 +459,47 @@ def test_session_pattern_under_check_mode(nas, check):
     counters = stats(nas)
     assert (counters['logins'], counters['logouts'], counters['requests']) == (1, 1, 3)
     assert all(r['status'] == 'ok' for r in run.results)
+
+
+def test_session_given_as_text_stays_hidden_at_vvv(nas, tmp_path):
+    """A session passed as text (JSON, or sid=... synotoken=...) is masked once parsed, on both task paths."""
+    saved = tmp_path / 'session.json'
+    tasks = LOGIN_TASK + '''
+    - name: keep the session for the test
+      ansible.builtin.copy:
+        content: "{{ abb_session.session | to_json }}"
+        dest: "%s"
+        mode: "0600"
+      no_log: true
+      delegate_to: localhost
+
+    - name: session as JSON text, in the controller's worker
+      syno.activebackup.file_info:
+        root_path: /volume1/ActiveBackupforBusiness/no-such-dir
+        session: "{{ abb_session.session | to_json }}"
+      register: as_json
+      ignore_errors: true
+
+    - name: session as key=value text, as a module (async)
+      syno.activebackup.share_info:
+        session: "sid={{ abb_session.session.sid }} synotoken={{ abb_session.session.synotoken }}"
+      async: 30
+      poll: 1
+      register: as_pairs
+''' % saved + LOGOUT_TASK
+    run = run_playbook(play(tasks, connection() + SESSION_DEFAULT), inventory=inventory_for(nas), verbosity=3)
+    run.assert_success()
+    session = json.loads(saved.read_text())
+    secrets = [session['sid'], session['synotoken']]
+    assert all(len(value) >= 8 for value in secrets)
+    assert run.result('session as JSON text, in the controller\'s worker')['status'] == 'failed'
+    assert 'error 408' in run.result('session as JSON text, in the controller\'s worker')['result']['msg']
+    assert run.result('session as key=value text, as a module (async)')['status'] == 'ok'
+    shown = run.stdout + run.stderr + json.dumps([r for r in run.results if r['task'] != 'login'])
+    for value in secrets:
+        assert value not in shown
+    for name in ('session as JSON text, in the controller\'s worker', 'session as key=value text, as a module (async)'):
+        invocation = run.result(name)['result'].get('invocation', {}).get('module_args', {})
+        assert invocation.get('session') in ({'sid': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER',
+                                              'synotoken': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'}, None), invocation
+    assert stats(nas)['logins'] == 1 and stats(nas)['open_sessions'] == 0

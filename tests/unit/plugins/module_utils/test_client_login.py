@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.syno.activebackup.plugins.module_utils._errors import DsmApiError, DsmAuthError
+from ansible_collections.syno.activebackup.plugins.module_utils._errors import DsmApiError, DsmAuthError, TransportError
 
 from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import (
     ABB, PASSWORD, Clock, Expect, Script, make_client,
@@ -249,3 +249,22 @@ def test_relogin_after_session_error_keeps_counting_logins():
     client.close()
     script.done()
     assert client.logins == 2
+
+
+@pytest.mark.parametrize('data', [
+    {'sid': 'abc\u20acdef'},
+    {'sid': 'abc def'},
+    {'sid': 'abc', 'synotoken': 'to;ken'},
+    {'sid': 'abc', 'device_id': 'dev"ice'},
+    {'sid': 'x' * 2000},
+])
+def test_a_session_value_no_dsm_sends_is_not_put_into_a_header(data):
+    """A sid, synotoken or device token that cannot go into a cookie or header is not DSM's answer."""
+    extra = dict((key, value) for key, value in data.items() if key not in ('sid', 'synotoken'))
+    script = Script(Expect.login(sid=data['sid'], synotoken=data.get('synotoken'), **extra))
+    with pytest.raises(TransportError) as info:
+        make_client(script).login()
+    script.done()
+    text = str(info.value)
+    assert text.startswith('SYNO.API.Auth.login on nas.example.com answered success with a session value'), text
+    assert '\u20ac' not in text and 'to;ken' not in text

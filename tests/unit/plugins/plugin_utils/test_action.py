@@ -194,6 +194,22 @@ def test_given_session_is_masked_in_the_invocation(monkeypatch):
     assert result['data'] == {'shares': [MASKED]}
 
 
+@pytest.mark.parametrize('as_text', [
+    '{"sid": "Sid-Text-6160-zz", "synotoken": "Tok-Text-6160-zz"}',
+    'sid=Sid-Text-6160-zz synotoken=Tok-Text-6160-zz',
+])
+def test_session_given_as_text_is_masked_in_the_invocation(monkeypatch, as_text):
+    """ansible-core parses the text into a dict after collecting the values to hide (the whole text only)."""
+    session = {'sid': 'Sid-Text-6160-zz', 'synotoken': 'Tok-Text-6160-zz'}
+    script = Script(Expect.abb('list', data={'shares': []}), session=session)
+    scripted(monkeypatch, script)
+    result = action(LIST, args={'host': 'nas.example.com', 'session': as_text}).run(task_vars={})
+    script.done()
+    text = repr(result)
+    assert 'Sid-Text-6160-zz' not in text and 'Tok-Text-6160-zz' not in text, text
+    assert result['invocation']['module_args']['session'] == {'sid': MASKED, 'synotoken': MASKED}
+
+
 def test_full_exchange_on_the_controller(monkeypatch):
     script = Script(Expect.login(), Expect.abb('list', data={'shares': []}), Expect.logout())
     scripted(monkeypatch, script)
