@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from . import _abb
 from ._errors import ABB_API, DsmApiError, DsmError, DsmInputError
-from ._options import check_connection
 from ._paths import check_path, parent_of, share_of
 from ._runner import Operation
 
@@ -55,7 +54,6 @@ def checked_paths(params):
 
 
 def _validate(params):
-    check_connection(params)
     checked_paths(params)
 
 

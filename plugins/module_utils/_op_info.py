@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from . import _abb
 from ._errors import ABB_API, DsmApiError, DsmInputError
-from ._options import check_connection
 from ._paths import check_path, check_share_name, check_volume_path, shown
 from ._runner import Operation
 
@@ -26,7 +25,6 @@ def _share_info(ctx):
 
 
 def _check_share_info(params):
-    check_connection(params)
     if params.get('name') is not None:
         check_share_name(params['name'], 'name', ' Leave name out to list every shared folder.')
 
@@ -53,7 +51,6 @@ def _storage_info(ctx):
 
 
 def _check_storage_info(params):
-    check_connection(params)
     if params.get('share_name') is not None:
         check_share_name(params['share_name'], 'share_name', ' Leave share_name out to list every storage.')
 
@@ -76,7 +73,6 @@ def _volume_info(ctx):
 
 
 def _check_volume_info(params):
-    check_connection(params)
     if params.get('volume_path') is not None:
         check_volume_path(params['volume_path'], 'volume_path')
 
@@ -90,7 +86,6 @@ VOLUME_INFO = Operation(
 
 
 def _check_root_path(params):
-    check_connection(params)
     params['root_path'] = check_path(params.get('root_path'), 'root_path')
 
 
@@ -155,7 +150,6 @@ def resolve_subsets(requested):
 
 
 def _check_facts(params):
-    check_connection(params)
     resolve_subsets(params.get('gather_subset'))
 
 

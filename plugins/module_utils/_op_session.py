@@ -8,12 +8,10 @@
 from __future__ import annotations
 
 from ._errors import DsmInputError
-from ._options import check_connection
 from ._runner import Operation
 
 
 def _check(params):
-    check_connection(params)
     if params.get('state') == 'present' and not params.get('username'):
         raise DsmInputError('state=present logs in: give username and password (or set SYNOLOGY_USERNAME and '
                             'SYNOLOGY_PASSWORD).')

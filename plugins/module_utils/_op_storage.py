@@ -29,7 +29,7 @@ import time
 
 from . import _abb
 from ._errors import ABB_API, DsmApiError, DsmError, DsmInputError
-from ._options import MAX_SECONDS, check_connection, check_number
+from ._options import MAX_SECONDS, check_number
 from ._paths import check_share_name
 from ._runner import Operation
 
@@ -53,7 +53,6 @@ class WaitTimeout(DsmError):
 
 
 def _validate(params):
-    check_connection(params)
     check_share_name(params.get('share_name'), 'share_name')
     wait_timeout = check_number(params, 'wait_timeout', 1, MAX_SECONDS, ' seconds (one day)')
     if isinstance(wait_timeout, int) and wait_timeout < 1:

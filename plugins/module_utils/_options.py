@@ -32,9 +32,9 @@ CONNECTION_SPEC = dict(
     otp_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['SYNOLOGY_OTP_SECRET'])),
     device_id=dict(type='str', no_log=True, fallback=(env_fallback, ['SYNOLOGY_DEVICE_ID'])),
     device_name=dict(type='str', default='ansible'),
-    # The keys (sid, synotoken, device_id; documented as suboptions) are checked by check_connection():
-    # ansible-core's sub-option validation raises a bare TypeError for a session that is a number or a
-    # boolean, where this gives a message.
+    # The keys (sid, synotoken, device_id; documented as suboptions) are checked by check_connection(), which
+    # _runner.execute() runs for every operation that connects. No sub-option spec: ansible-core's sub-option
+    # validation raises a bare TypeError for a session that is a number or a boolean, where this gives a message.
     session=dict(type='dict', no_log=True),
     timeout=dict(type='int', default=60),
     retries=dict(type='int', default=3),
@@ -55,8 +55,6 @@ PEM_CERT_RE = re.compile(rb'-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----')
 SESSION_KEYS = ('sid', 'synotoken', 'device_id')
 TEXT_OPTIONS = ('username', 'password', 'otp_secret', 'device_id', 'device_name')
 SECRET_OPTIONS = frozenset(('password', 'otp_code', 'otp_secret', 'device_id'))
-# The session's values travel in a cookie (the sid) and in headers: RFC 6265 cookie-octets only
-# (printable ASCII without space, double quote, comma, semicolon and backslash).
 DIGITS_AND_DOTS_RE = re.compile(r'^[0-9.]+$')
 
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from ._errors import DsmError
-from ._options import CONNECTION_REQUIRED_ONE_OF, CONNECTION_REQUIRED_TOGETHER, argument_spec, session_secrets
+from ._options import CONNECTION_REQUIRED_ONE_OF, CONNECTION_REQUIRED_TOGETHER, argument_spec, check_connection, session_secrets
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, client_from_params
 
 
@@ -64,6 +64,8 @@ def execute(operation, params, check_mode=False, diff=False, warn=None, transpor
 
     client = None
     try:
+        if operation.connect:
+            check_connection(params)  # every connection option, before the operation's own checks
         if operation.validate is not None:
             operation.validate(params)
         kwargs = {'warn': _warn, 'transport': transport}
