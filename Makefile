@@ -49,7 +49,7 @@ help:
 	@echo "make lint            ansible-lint (production profile) on roles/, examples/ and every module's EXAMPLES"
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs; ansible-doc on every module and role"
 	@echo "make build           galaxy build into build/dist, tarball check, galaxy-importer, tarball smoke test, EE check"
-	@echo "make demo / bench    tests/utils/demo.sh / tests/utils/bench.py"
+	@echo "make demo / bench    tools/demo.sh / tools/bench.py (see tools/README.md)"
 	@echo "make clean           remove build/ (keeps the venvs); make distclean also the venvs"
 
 # ---------------------------------------------------------------------------- setup
@@ -141,14 +141,10 @@ importer: venv $(NEUTRAL_CFG)
 # ---------------------------------------------------------------------------- demo, bench
 
 demo: venv
-	@if [ ! -f tests/utils/demo.sh ]; then \
-		echo "make demo: tests/utils/demo.sh does not exist yet" >&2; exit 1; fi
-	@$(STAGE) demo bash tests/utils/demo.sh
+	@$(STAGE) demo tools/demo.sh
 
 bench: venv
-	@if [ ! -f tests/utils/bench.py ]; then \
-		echo "make bench: tests/utils/bench.py does not exist yet" >&2; exit 1; fi
-	@$(STAGE) bench $(PY) tests/utils/bench.py --output docs/performance.md $(BENCH_ARGS)
+	@$(STAGE) bench $(PY) tools/bench.py --output docs/performance.md $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------- clean
 

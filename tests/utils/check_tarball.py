@@ -4,7 +4,8 @@
     check_tarball.py build/dist/syno-activebackup-X.Y.Z.tar.gz
 
 Fails (exit 1) when the tarball holds virtual environments, build output, ansible-test
-output, caches, VCS data, nested tarballs or a local ansible.cfg, or when MANIFEST.json
+output, caches, VCS data, nested tarballs, a local ansible.cfg, the CI script, the Makefile
+or the developer tools of tools/, or when MANIFEST.json
 does not name the collection of galaxy.yml. Prints a one-line summary otherwise.
 """
 
@@ -44,6 +45,9 @@ FORBIDDEN = [
     ('ansible.cfg', 'local Ansible configuration'),
     ('.ci', 'CI script'),
     ('.ci/*', 'CI script'),
+    ('tools', 'developer tool (demo, benchmark, profiling)'),
+    ('tools/*', 'developer tool (demo, benchmark, profiling)'),
+    ('Makefile', 'build file'),
 ]
 
 REQUIRED = ['MANIFEST.json', 'FILES.json', 'meta/runtime.yml']
@@ -77,7 +81,7 @@ def main() -> int:
         for req in REQUIRED:
             if req not in names:
                 problems.append('%s is missing' % req)
-        manifest = json.load(tar.extractfile('MANIFEST.json')) if 'MANIFEST.json' in names else {}
+        manifest = json.load(tar.extractfile(members[names.index('MANIFEST.json')])) if 'MANIFEST.json' in names else {}
     info = manifest.get('collection_info', {})
     namespace, name, version = galaxy_name()
     if manifest and (info.get('namespace'), info.get('name'), info.get('version')) != (namespace, name, version):

@@ -18,7 +18,7 @@ task:
    callbacks): controller CPU of a play of 41 tasks minus that of a play of 1 task, per task,
    for both paths.
 
-    python tests/utils/profile_task.py [--top 12]
+    python tools/profile_task.py [--top 12]
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
 
 from control import start_emulator  # noqa: E402  pylint: disable=wrong-import-position

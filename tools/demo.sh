@@ -13,7 +13,7 @@
 # Everything it writes is under build/demo/ (git-ignored), rebuilt on every run.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$repo"
 
 venv="$repo/.venv"
@@ -107,7 +107,7 @@ for name, nas in zip(names, ready['nas']):
 inventory = {'nas': {'children': {
     group: {'hosts': {name: host_vars[name] for name in members}} for group, members in example.items()}}}
 with open(hosts_file, 'w', encoding='utf-8') as handle:
-    handle.write('---\n# written by tests/utils/demo.sh for the DSM emulator\n')
+    handle.write('---\n# written by tools/demo.sh for the DSM emulator\n')
     yaml.safe_dump(inventory, handle, sort_keys=False)
 for name in names:
     print('  %-9s -> emulated %s on port %s' % (name, host_vars[name]['emulated_nas'], host_vars[name]['dsm_port']))
@@ -131,7 +131,7 @@ control.set_state(patch={'volumes': {'/volume1': {'used_bytes': str(total * 95 /
 print('  nas-lyon: /volume1 filled to 95 % (emulator control API)')
 EOF
 
-printf '# written by tests/utils/demo.sh: an empty configuration, so no user ansible.cfg applies\n[defaults]\n' \
+printf '# written by tools/demo.sh: an empty configuration, so no user ansible.cfg applies\n[defaults]\n' \
     >"$demo/ansible.cfg"
 collection_root="$("$venv/bin/python" tests/utils/collection_root.py)"
 export ANSIBLE_COLLECTIONS_PATH="${collection_root%/ansible_collections/*}"

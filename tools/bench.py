@@ -24,7 +24,7 @@ logs in, reads and logs out) and a play of ``ansible.builtin.uri`` tasks that ea
 call (``SYNO.ActiveBackup.Share`` ``list`` with the session of a login task before them). Each
 play starts with one task that is not counted (a share_info task; the uri login), so plugin
 loading is not charged to the first timed task. The wall time of every task comes from the
-callback plugin in tests/utils/bench_callback (task start to result). Reports the median wall
+callback plugin in tools/bench_callback (task start to result). Reports the median wall
 time per task of both, their ratio (pooled and per repetition), the HTTP requests, logins and
 logouts per share_info task from the emulator's counters, the exact requests of one share_info
 task run alone, and the SYNO.API.Info queries (expected: none).
@@ -32,10 +32,10 @@ task run alone, and the SYNO.API.Info queries (expected: none).
 Writes the figures as Markdown between the bench markers of ``--output`` and prints them; a
 part that did not run keeps its figures there.
 
-    python tests/utils/bench.py                    # both parts: N=20, 5 pairs, then N=50 and N=100,
-                                                   # 2 pairs each; 5 x 25 timed tasks of each kind
-    python tests/utils/bench.py --sizes 20 --pairs 3
-    python tests/utils/bench.py --only task --task-count 21 --task-reps 3
+    python tools/bench.py                    # both parts: N=20, 5 pairs, then N=50 and N=100,
+                                             # 2 pairs each; 5 x 25 timed tasks of each kind
+    python tools/bench.py --sizes 20 --pairs 3
+    python tools/bench.py --only task --task-count 21 --task-reps 3
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ import sys
 import tempfile
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'emulator'))
 
 from control import start_emulator  # noqa: E402  pylint: disable=wrong-import-position
@@ -224,7 +224,7 @@ PLAYS = {'collection': (COLLECTION_PLAY, 5), 'uri': (URI_PLAY, 11),
 
 # A local connection under another name: the action plugins run the operation in the worker only
 # for the connection named "local", so with this one every task takes the module path.
-MODULE_PATH_CONNECTION = '''# Written by tests/utils/bench.py for --module-path runs.
+MODULE_PATH_CONNECTION = '''# Written by tools/bench.py for --module-path runs.
 from __future__ import annotations
 
 DOCUMENTATION = """
@@ -465,7 +465,7 @@ def bench_size(size, pairs, forks, latency_ms, relink_seconds, env, module_path=
 
 TIMED = 'timed '
 TASK_SCENARIO = 'default'
-CALLBACK_DIR = os.path.join(REPO, 'tests', 'utils', 'bench_callback')
+CALLBACK_DIR = os.path.join(REPO, 'tools', 'bench_callback')
 
 SHARE_INFO_HEAD = """---
 - name: share_info tasks with credentials, one login per task
@@ -661,7 +661,7 @@ def markdown(results, forks, latency_ms, relink_seconds):
     return head + '\n\n' + '\n'.join(lines) + '\n'
 
 
-BLOCK_START = '<!-- bench:start (written by tests/utils/bench.py) -->'
+BLOCK_START = '<!-- bench:start (written by tools/bench.py) -->'
 BLOCK_END = '<!-- bench:end -->'
 SECTIONS = (('fleet', '<!-- bench:fleet -->', '#### Fleet figures'),
             ('task', '<!-- bench:task -->', '#### Per-task figures'))
@@ -738,7 +738,7 @@ def main():
     collections_path = os.path.dirname(os.path.dirname(os.path.dirname(root)))
     config = os.path.join(REPO, 'build', 'bench-ansible.cfg')
     with open(config, 'w', encoding='utf-8') as out:
-        out.write('# written by tests/utils/bench.py: no user configuration applies\n[defaults]\n')
+        out.write('# written by tools/bench.py: no user configuration applies\n[defaults]\n')
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=config,
                ANSIBLE_FORKS=str(args.forks), NO_COLOR='1')
     env['PATH'] = os.path.join(REPO, '.venv', 'bin') + os.pathsep + env.get('PATH', '')

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Wall time of every task, for tests/utils/bench.py.
+"""Wall time of every task, for tools/bench.py.
 
-Enabled by ``ANSIBLE_CALLBACK_PLUGINS=tests/utils/bench_callback`` and
+Enabled by ``ANSIBLE_CALLBACK_PLUGINS=tools/bench_callback`` and
 ``ANSIBLE_CALLBACKS_ENABLED=bench_timer``. For each task result it records the time from the
 task's start (``v2_playbook_on_task_start``, sent by the strategy just before it hands the task
 to a worker) to the moment the controller processes the host's result. At the end of the
