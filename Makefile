@@ -21,6 +21,8 @@ NEUTRAL_CFG := $(CURDIR)/build/ansible.cfg
 TOOL_ENV := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" \
 	ANSIBLE_CONFIG="$(NEUTRAL_CFG)" NO_COLOR=1
 
+IMPORTER = $(TOOL_ENV) tests/utils/importer.sh build/dist/*.tar.gz
+
 # pytest arguments for `make integration` (e.g. make integration PYTEST_ARGS='-k harness -x')
 PYTEST_ARGS ?=
 # more arguments for `make bench`, after --output docs/performance.md (e.g. BENCH_ARGS="--sizes 20 --pairs 5")
@@ -31,15 +33,19 @@ INTEGRATION_JOBS ?= 2
 XDIST := $(if $(filter-out 1,$(INTEGRATION_JOBS)),-n $(INTEGRATION_JOBS),)
 INTEGRATION_PATHS := $(wildcard tests/emulator tests/integration)
 
-# What `make test` runs, in order (each stage is timed; all run, the first failure fails).
+# What `make test` runs, in this order. Every $(STAGE) line of their recipes is a stage: timed,
+# its output kept in build/stages/<stage>.log. Under `make test` a failed stage does not stop
+# the run: all stages run, then a table of them ends it, and the run fails if one failed.
 TEST_STAGES := venv sanity units integration changelog-lint lint docs-lint build
 
-.PHONY: help test venv venv-newest collection \
+.PHONY: help test test-start venv venv-newest collection \
 	sanity sanity-2.19 sanity-newest units units-2.19 units-newest integration \
 	lint docs-lint changelog-lint changelog build importer demo bench clean distclean
+# one thing at a time, in the order written (make -j would mix the stages)
+.NOTPARALLEL:
 
 help:
-	@echo "make test            everything below, each stage timed ($(TEST_STAGES))"
+	@echo "make test            everything below, each stage timed, then a table ($(TEST_STAGES))"
 	@echo "make venv            .venv: Python 3.11, tests/requirements-dev.txt, Debian shellcheck"
 	@echo "make sanity          ansible-test sanity on ansible-core 2.19 (.venv) and the newest (.venv-newest)"
 	@echo "make units           ansible-test units on ansible-core 2.19 and the newest"
@@ -55,7 +61,7 @@ help:
 # ---------------------------------------------------------------------------- setup
 
 venv:
-	@tests/utils/venv.sh main
+	@$(STAGE) venv tests/utils/venv.sh main
 
 venv-newest:
 	@tests/utils/venv.sh newest
@@ -68,8 +74,14 @@ $(NEUTRAL_CFG):
 collection: venv
 	@$(PY) tests/utils/collection_root.py
 
-test:
-	@tests/utils/run_stages.sh $(TEST_STAGES)
+# the stages of TEST_STAGES as prerequisites, in order; STAGE_RUN=1 (inherited by all of them)
+# makes a failed stage record its failure and let the next one run
+test: export STAGE_RUN = 1
+test: test-start $(TEST_STAGES)
+	@$(STAGE) --summary
+
+test-start:
+	@$(STAGE) --start
 
 # ---------------------------------------------------------------------------- ansible-test
 
@@ -96,8 +108,8 @@ integration: venv
 	@$(STAGE) integration $(PY) -m pytest $(INTEGRATION_PATHS) -q -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------------------- lint hooks
-# Owners of docs, roles and changelogs: extend these recipes (a $(STAGE) line each); keep
-# them failing on failure.
+# Owners of docs, roles and changelogs: extend these recipes with a `@$(STAGE) NAME COMMAND`
+# line each (a stage fails when its command exits non-zero).
 
 changelog-lint: venv
 	@$(STAGE) changelog-lint $(BIN)/antsibull-changelog lint
@@ -127,7 +139,7 @@ build: venv $(NEUTRAL_CFG)
 	@rm -rf build/dist
 	@$(STAGE) galaxy-build $(TOOL_ENV) $(BIN)/ansible-galaxy collection build --output-path build/dist .
 	@$(STAGE) tarball-check $(PY) tests/utils/check_tarball.py build/dist/*.tar.gz
-	@$(MAKE) importer
+	@$(STAGE) galaxy-importer $(IMPORTER)
 	@# the tarball installed alone into an empty collections path, run against the emulator
 	@$(STAGE) tarball-smoke tests/utils/tarball_smoke.sh build/dist/*.tar.gz
 	@# execution environment definition (ansible-builder introspect + create; no image build)
@@ -136,7 +148,7 @@ build: venv $(NEUTRAL_CFG)
 # galaxy-importer on the built tarball (fails on any ERROR line it prints)
 importer: venv $(NEUTRAL_CFG)
 	@test -n "$$(ls build/dist/*.tar.gz 2>/dev/null)" || { echo "importer: no tarball in build/dist (run make build)" >&2; exit 1; }
-	@$(STAGE) galaxy-importer $(TOOL_ENV) tests/utils/importer.sh build/dist/*.tar.gz
+	@$(STAGE) galaxy-importer $(IMPORTER)
 
 # ---------------------------------------------------------------------------- demo, bench
 
