@@ -3,7 +3,9 @@
 # Everything lands in git-ignored places: .venv, .venv-newest, build/, and ansible-test's
 # output inside build/ansible-test/. Each ansible-test run works on a synced copy of the work
 # tree (tests/utils/collection_root.py --copy); every other tool sees the work tree through
-# the symlink build/collections/ansible_collections/syno/activebackup.
+# the symlink build/collections/ansible_collections/syno/activebackup. Every stage's output
+# is kept in build/stages/<stage>.log (tests/utils/stage.sh). tests/utils/ holds what the
+# tests and checks run; tools/ the developer tools that are not tests (make demo, make bench).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
