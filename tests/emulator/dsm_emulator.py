@@ -5,7 +5,8 @@
 
 One process serves one or more virtual NAS, each on its own loopback port, with its own
 state, sessions, request log, counters and faults. Every NAS answers the wire contract of
-the collection (SYNO.API.Info, SYNO.API.Auth, SYNO.ActiveBackup.Share, SYNO.Entry.Request)
+the collection (SYNO.API.Info, SYNO.API.Auth, SYNO.ActiveBackup.Share, SYNO.Entry.Request,
+and through ``abb_jobs.py`` SYNO.ActiveBackup.Task/Device/Version/Log/Setting and SYNO.DSM.Info)
 and a control API under ``/_emulator/`` that only tests use. See README.md next to this file.
 
 Python standard library only (``certs.py`` may use ``cryptography`` to make the test CA).
@@ -39,12 +40,22 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import abb_jobs  # noqa: E402  (next to this file)
+
 SCENARIO_DIR = os.path.join(HERE, 'scenarios')
 
 API_INFO = 'SYNO.API.Info'
 API_AUTH = 'SYNO.API.Auth'
 API_ABB = 'SYNO.ActiveBackup.Share'
 API_ENTRY = 'SYNO.Entry.Request'
+API_DSM_INFO = 'SYNO.DSM.Info'
+# contract 9: the job APIs answer version 1; Info advertises 1-2 and version 2 answers 103 (see _invoke)
+JOB_APIS = ('SYNO.ActiveBackup.Task', 'SYNO.ActiveBackup.Device', 'SYNO.ActiveBackup.Version',
+            'SYNO.ActiveBackup.Log', 'SYNO.ActiveBackup.Setting', 'SYNO.ActiveBackup.Overview')
+JOB_MAX_VERSION = 2
 CGI_FILES = ('entry.cgi', 'query.cgi', 'auth.cgi')
 
 JSON_TYPE = 'application/json; charset="UTF-8"'
@@ -289,7 +300,8 @@ def _object(value, name):
 
 
 def empty_state():
-    return {'default_share': '', 'volumes': [], 'shares': [], 'storages': [], 'files': {}, 'error_files': []}
+    return {'default_share': '', 'volumes': [], 'shares': [], 'storages': [], 'files': {}, 'error_files': [],
+            'abb': abb_jobs.empty_jobs(), 'dsm': {}}
 
 
 def _check_files(files):
@@ -318,6 +330,13 @@ def merge_state(target, source):
             if not isinstance(value, list):
                 raise ValueError('error_files must be a list')
             target[name] = copy.deepcopy(value)
+        elif name == 'abb_jobs':
+            # a scenario's job spec; Nas turns it into ``abb`` for its name (abb_jobs.build_jobs)
+            abb_jobs.merge_spec(target.setdefault('abb_jobs', {}), value)
+        elif name == 'abb':
+            abb_jobs.merge_jobs(target.setdefault('abb', abb_jobs.empty_jobs()), value)
+        elif name == 'dsm':
+            target['dsm'] = _deep_merge(target.get('dsm') or {}, _object(value, 'dsm'))
         else:
             raise ValueError('unknown state key %r' % name)
     return target
@@ -693,6 +712,7 @@ class Faults:
     def reset(self):
         self.latency_ms = self.defaults['latency_ms']
         self.relink_seconds = self.defaults['relink_seconds']
+        self.run_seconds = self.defaults.get('run_seconds', 2.0)
         self.autoblock = self.defaults['autoblock']
         for name in self.FLAGS:
             setattr(self, name, bool(self.defaults.get(name, False)))
@@ -716,6 +736,8 @@ class Faults:
                 self.latency_ms = _number(value, name, 0, 60000)
             elif name == 'relink_seconds':
                 self.relink_seconds = _number(value, name, 0, 3600)
+            elif name == 'run_seconds':
+                self.run_seconds = _number(value, name, 0, 86400)
             elif name == 'autoblock':
                 self.autoblock = parse_autoblock(value)
                 actions['autoblock'] = self.autoblock
@@ -773,7 +795,7 @@ class Faults:
 
     def snapshot(self):
         return {
-            'latency_ms': self.latency_ms, 'relink_seconds': self.relink_seconds,
+            'latency_ms': self.latency_ms, 'relink_seconds': self.relink_seconds, 'run_seconds': self.run_seconds,
             'autoblock': {'attempts': self.autoblock[0], 'within': self.autoblock[1], 'block': self.autoblock[2]},
             'relink_fail': copy.deepcopy(self.relink_fail), 'session_ip_mismatch': self.session_ip_mismatch,
             'queue': copy.deepcopy(self.lists['queue']), 'http': copy.deepcopy(self.lists['http']),
@@ -952,7 +974,8 @@ class CallContext:
 
 def fresh_counters():
     return {'requests': 0, 'logins': 0, 'failed_logins': 0, 'logouts': 0, 'info_queries': 0,
-            'calls': {}, 'writes': 0, 'writes_by_method': {}, 'http_faults': 0, 'queued_faults': 0}
+            'calls': {}, 'writes': 0, 'writes_by_method': {}, 'writes_by_call': {}, 'http_methods': {},
+            'http_faults': 0, 'queued_faults': 0}
 
 
 class Nas:
@@ -968,6 +991,7 @@ class Nas:
         self.port = None
         self.url = None
         self.lock = threading.RLock()
+        self.started = time.time()
         self.faults = Faults(config)
         self.autoblock = AutoBlock(self.faults.autoblock)
         initial = store.initial(name) if store is not None else None
@@ -977,7 +1001,9 @@ class Nas:
     def _reset(self, scenario, data=None):
         self.scenario = scenario
         self.data = data if data is not None else load_scenario(scenario)
+        self.materialize(self.data)
         self.abb = ActiveBackup(self.data, self.faults)
+        self.jobs = abb_jobs.Jobs(self.data, self.faults, ApiError)
         self.sessions = {}
         self.session_count = 0
         self.devices = {}
@@ -997,6 +1023,20 @@ class Nas:
                 self.tls.restore()
             self._reset(scenario, data)
             self.save()
+
+    def materialize(self, data):
+        """Turn a scenario's ``abb_jobs`` spec into this NAS's ``abb`` state; fill ``dsm``."""
+        now = time.time()
+        if 'abb_jobs' in data:
+            data['abb'] = abb_jobs.build_jobs(data.pop('abb_jobs'), self.name, now)
+        data.setdefault('abb', abb_jobs.empty_jobs())
+        if not data.get('dsm') or 'booted' not in data['dsm']:
+            data['dsm'] = abb_jobs.build_dsm(data.get('dsm'), self.name, self.started)
+
+    def tick(self):
+        now = time.time()
+        self.abb.tick(now)
+        abb_jobs.tick(self.data['abb'], now)
 
     def save(self):
         if self.store is not None:
@@ -1033,6 +1073,8 @@ class Nas:
                       'has_sid_cookie': ctx.sid_cookie is not None, 'has_synotoken_header': ctx.token_header is not None,
                       'compound': ['%s.%s' % call for call in calls[1:]]})
         with self.lock:
+            methods = self.counters['http_methods']
+            methods[request.method] = methods.get(request.method, 0) + 1
             if ctx.api and ctx.method:
                 self._count_call(ctx.api, ctx.method)
             if ctx.api == API_INFO:
@@ -1072,7 +1114,7 @@ class Nas:
 
     def _dispatch(self, ctx):
         with self.lock:
-            self.abb.tick(time.time())
+            self.tick()
             params = Params(ctx.fields, strict=self.faults.strict)
             try:
                 data = self._invoke(ctx, ctx.cgi, ctx.api, ctx.method, ctx.version, params)
@@ -1093,7 +1135,18 @@ class Nas:
             table[API_ABB] = {'path': 'entry.cgi', 'minVersion': 1, 'maxVersion': 2, 'requestFormat': 'JSON'}
         if not self.faults.compound_unsupported:
             table[API_ENTRY] = {'path': 'entry.cgi', 'minVersion': 1, 'maxVersion': 2, 'requestFormat': 'JSON'}
+        if not self.faults.abb_missing:
+            for api in JOB_APIS:
+                table[api] = {'path': 'entry.cgi', 'minVersion': 1, 'maxVersion': JOB_MAX_VERSION, 'requestFormat': 'JSON'}
+        table[API_DSM_INFO] = {'path': 'entry.cgi', 'minVersion': 1, 'maxVersion': 1 if self.faults.dsm6 else 2}
         return table
+
+    def _spec(self, api, cgi):
+        """Info's entry for an API as answered on ``cgi``; DSM 7 still answers SYNO.API.Auth on auth.cgi (contract 16)."""
+        spec = self.api_table().get(api)
+        if api == API_AUTH and cgi == 'auth.cgi' and not self.faults.dsm6:
+            return {'path': 'auth.cgi', 'minVersion': 1, 'maxVersion': 7}
+        return spec
 
     def _methods(self, api):
         if api == API_INFO:
@@ -1104,6 +1157,10 @@ class Nas:
             return {'request': self._compound}
         if api == API_ABB:
             return dict((name, self._abb_method(name)) for name in self.abb.methods)
+        if api in self.jobs.apis:
+            return dict((name, self._job_method(api, name)) for name in self.jobs.apis[api])
+        if api == API_DSM_INFO:
+            return {'getinfo': self._dsm_info}
         return {}
 
     def _invoke(self, ctx, cgi, api, method, version, params, inner=False):
@@ -1115,7 +1172,7 @@ class Nas:
         if queued is not None:
             self.counters['queued_faults'] += 1
             raise ApiError(queued['code'], queued['errors'])
-        spec = self.api_table().get(api)
+        spec = self._spec(api, cgi)
         if spec is None or spec['path'] != cgi:
             raise ApiError(102)
         try:
@@ -1125,10 +1182,12 @@ class Nas:
         if not spec['minVersion'] <= number <= spec['maxVersion']:
             raise ApiError(104)
         handler = self._methods(api).get(method)
+        if api in JOB_APIS and number != 1:
+            handler = None  # contract 9: a client that asked for Info's maxVersion got 103
         if handler is None:
             raise ApiError(103)
-        if inner and api != API_ABB:
-            raise ApiError(120, {'name': 'compound', 'reason': 'only %s calls can be compounded' % API_ABB})
+        if inner and api != API_ABB and api not in JOB_APIS and api != API_DSM_INFO:
+            raise ApiError(120, {'name': 'compound', 'reason': 'only SYNO.ActiveBackup.* and %s calls can be compounded' % API_DSM_INFO})
         return handler(ctx, params)
 
     def _abb_method(self, name):
@@ -1139,12 +1198,36 @@ class Nas:
                 raise ApiError(105)
             result = self.abb.methods[name](params)
             if name in ActiveBackup.WRITES:
-                ctx.wrote = True
-                self.counters['writes'] += 1
-                by_method = self.counters['writes_by_method']
-                by_method[name] = by_method.get(name, 0) + 1
+                self._count_write(ctx, API_ABB, name)
             return result
         return call
+
+    def _job_method(self, api, name):
+        def call(ctx, params):
+            if ctx.session is None:
+                self._require_session(ctx)
+            if not USERS[ctx.session.account].abb_allowed:
+                raise ApiError(105)
+            result = self.jobs.apis[api][name](params)
+            if name in self.jobs.WRITES.get(api, ()):
+                self._count_write(ctx, api, name)
+            return result
+        return call
+
+    def _count_write(self, ctx, api, name):
+        ctx.wrote = True
+        self.counters['writes'] += 1
+        for key, label in (('writes_by_method', name), ('writes_by_call', '%s.%s' % (api, name))):
+            self.counters[key][label] = self.counters[key].get(label, 0) + 1
+
+    def _dsm_info(self, ctx, params):
+        if ctx.session is None:
+            self._require_session(ctx)
+        info = dict(self.data['dsm'])
+        info['uptime'] = int(time.time() - info.pop('booted'))
+        if self.faults.dsm6 and str(info.get('version_string', '')).startswith('DSM 7'):
+            info.update(abb_jobs.DSM6_VERSION)
+        return info
 
     def _require_session(self, ctx):
         session = self.sessions.get(ctx.sid) if ctx.sid else None
@@ -1322,6 +1405,7 @@ class Nas:
                 data = merge_state(empty_state(), _object(body['replace'], 'replace'))
             else:
                 data = merge_state(copy.deepcopy(self.data), _object(body.get('patch', body), 'patch'))
+            self.materialize(data)
             self.data.clear()
             self.data.update(data)
             self.save()
@@ -1329,8 +1413,20 @@ class Nas:
 
     def state(self):
         with self.lock:
-            self.abb.tick(time.time())
+            self.tick()
             return copy.deepcopy(self.data)
+
+    def jobs_summary(self):
+        with self.lock:
+            self.tick()
+            return self.jobs.summary()
+
+    def jobs_control(self, body):
+        with self.lock:
+            self.tick()
+            answer = self.jobs.control(body)
+            self.save()
+            return answer
 
     def drop_sessions(self):
         with self.lock:
@@ -1357,6 +1453,8 @@ class ControlApi:
             ('GET', 'faults'): lambda body, query: self.nas.apply_faults({}),
             ('POST', 'faults'): lambda body, query: self.nas.apply_faults(body),
             ('GET', 'info'): self._info,
+            ('GET', 'jobs'): lambda body, query: self.nas.jobs_summary(),
+            ('POST', 'jobs'): lambda body, query: self.nas.jobs_control(body),
         }
         route = routes.get((request.method, name))
         if route is None:
@@ -1586,6 +1684,7 @@ def parse_args(argv):
     parser.add_argument('--cert-dir', help='where --tls writes ca.pem, server.pem, server-key.pem (default: a temporary directory)')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay before every WebAPI answer')
     parser.add_argument('--relink-seconds', type=float, default=2.0, help='how long a relink runs (default 2)')
+    parser.add_argument('--run-seconds', type=float, default=2.0, help='how long a backup run started by Task.backup lasts (default 2)')
     parser.add_argument('--autoblock', type=parse_autoblock, default=parse_autoblock('5:60:300'), metavar='ATTEMPTS:WITHIN:BLOCK',
                         help='Auto Block: failed logins within WITHIN seconds that block an address for BLOCK seconds (default 5:60:300)')
     parser.add_argument('--strict', action='store_true', help='answer 120 to string parameters that are not JSON-quoted')
@@ -1631,7 +1730,8 @@ class Fleet:
             tls_paths = certs.make_run_certs(cert_dir)
             tls_context = server_context(tls_paths)
             self.ca = tls_paths['ca']
-        config = {'latency_ms': args.latency_ms, 'relink_seconds': args.relink_seconds, 'autoblock': args.autoblock,
+        config = {'latency_ms': args.latency_ms, 'relink_seconds': args.relink_seconds, 'run_seconds': args.run_seconds,
+                  'autoblock': args.autoblock,
                   'strict': args.strict, 'require_synotoken': args.require_synotoken, 'dsm6': args.dsm6}
         store = StateStore(args.state_file) if args.state_file else None
         scheme = 'https' if args.tls else 'http'

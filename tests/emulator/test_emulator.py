@@ -29,6 +29,8 @@ ADMIN = ('admin', 'Adm1n-Secret!')
 OTP_USER = ('otpadmin', '0tp-Secret!')
 RELINK_SECONDS = 0.3
 SEED_SHARE = '/volume1/ActiveBackupforBusiness'
+JOB_APIS = ('SYNO.ActiveBackup.Task', 'SYNO.ActiveBackup.Device', 'SYNO.ActiveBackup.Version',
+            'SYNO.ActiveBackup.Log', 'SYNO.ActiveBackup.Setting', 'SYNO.ActiveBackup.Overview')
 
 
 @pytest.fixture(scope='module')
@@ -339,11 +341,11 @@ def test_auto_block(emulator, ctl):
 def test_info_discovery(emulator, ctl):
     client = Dsm(emulator.url(0), emulator.ca)
     everything = client.info('ALL')['data']
-    assert set(everything) == {'SYNO.API.Info', 'SYNO.API.Auth', ABB, 'SYNO.Entry.Request'}
+    assert set(everything) == {'SYNO.API.Info', 'SYNO.API.Auth', ABB, 'SYNO.Entry.Request', 'SYNO.DSM.Info'} | set(JOB_APIS)
     assert everything['SYNO.API.Auth'] == {'path': 'entry.cgi', 'minVersion': 1, 'maxVersion': 7}
     assert everything[ABB]['path'] == 'entry.cgi' and (everything[ABB]['minVersion'], everything[ABB]['maxVersion']) == (1, 2)
     assert set(client.info('SYNO.API.Auth,SYNO.Nothing')['data']) == {'SYNO.API.Auth'}
-    assert set(client.info('SYNO.ActiveBackup.')['data']) == {ABB}
+    assert set(client.info('SYNO.ActiveBackup.')['data']) == {ABB} | set(JOB_APIS)
     assert set(client.info('SYNO.API.')['data']) == {'SYNO.API.Info', 'SYNO.API.Auth'}
     assert ctl.stats()['info_queries'] == 4
 
@@ -365,7 +367,7 @@ def test_info_dsm6(emulator, ctl):
 
 def test_abb_missing_and_compound_unsupported(dsm, ctl):
     ctl.faults(abb_missing=True, compound_unsupported=True)
-    assert set(dsm.info('all')['data']) == {'SYNO.API.Info', 'SYNO.API.Auth'}
+    assert set(dsm.info('all')['data']) == {'SYNO.API.Info', 'SYNO.API.Auth', 'SYNO.DSM.Info'}
     assert code_of(dsm.abb('list')) == 102
     assert code_of(dsm.request('SYNO.Entry.Request', 'request', compound=[])) == 102
 
