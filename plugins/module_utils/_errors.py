@@ -63,6 +63,14 @@ API_ERRORS = {
     ABB_API: ABB_ERRORS,
 }
 
+ABB_PREFIX = 'SYNO.ActiveBackup.'
+
+
+def is_abb_api(api) -> bool:
+    """True for every Active Backup for Business API (``SYNO.ActiveBackup.*``)."""
+    return isinstance(api, str) and api.startswith(ABB_PREFIX)
+
+
 SESSION_CODES = frozenset((106, 107, 119, 150))
 BUSY_CODES = frozenset((109, 110, 111, 117, 118))
 DISCOVERY_CODES = frozenset((102, 104))
@@ -151,7 +159,7 @@ class DsmError(Exception):
     """Base of every error the client raises. ``str()`` is safe to show: it holds no secret."""
 
     def __init__(self, message, host=None, api=None, method=None, code=None, details=None, hint=None):
-        super(DsmError, self).__init__(message)
+        super().__init__(message)
         self.message = message
         self.host = host
         self.api = api
@@ -242,7 +250,7 @@ class TransportError(DsmError):
     """
 
     def __init__(self, message, sent=True, kind=None, **kwargs):
-        super(TransportError, self).__init__(message, **kwargs)
+        super().__init__(message, **kwargs)
         self.sent = sent
         self.kind = kind
 

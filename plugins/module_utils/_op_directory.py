@@ -26,7 +26,7 @@ them as A3 to A7.
 
 from __future__ import annotations
 
-from . import _abb
+from . import _api_share
 from ._errors import ABB_API, DsmApiError, DsmError, DsmInputError
 from ._paths import check_path, parent_of, share_of
 from ._runner import Operation
@@ -54,10 +54,10 @@ def checked_paths(params):
 
 
 def _validate(params):
-    checked_paths(params)
+    return {'paths': checked_paths(params)}
 
 
-class _Tree(object):
+class _DirectoryListings:
     """What list_file told about the directories of the NAS, each directory listed at most once."""
 
     def __init__(self, client):
@@ -68,7 +68,7 @@ class _Tree(object):
     def children(self, directory):
         if directory not in self.listings:
             try:
-                files = _abb.list_file(self.client, directory)
+                files = _api_share.list_file(self.client, directory)
             except DsmApiError as exc:
                 if exc.code != NOT_FOUND:
                     raise
@@ -103,8 +103,8 @@ class _Tree(object):
                     'paths: the shared folder %r does not exist on %s of %s (%s.list_file on %s answered error '
                     '408). This module makes directories inside an existing shared folder; create the shared '
                     'folder in DSM (Control Panel > Shared Folder) or correct the volume in the path. An encrypted '
-                    'shared folder must be mounted.' % (share, volume, self.client.host, ABB_API, root),
-                    host=self.client.host, api=ABB_API, method='list_file', code=NOT_FOUND)
+                    'shared folder must be mounted.' % (share, volume, self.client.nas_label, ABB_API, root),
+                    host=self.client.nas_label, api=ABB_API, method='list_file', code=NOT_FOUND)
             # Only reached for the shared folder itself: below it, the loop breaks or the root listing failed.
             return True
         # ``entries`` lists the parent of ``current``: ``current`` decides for ``path``.
@@ -113,20 +113,20 @@ class _Tree(object):
             return False
         if not entries[name]:
             raise DsmError('paths: %s on %s exists and is a file, not a directory; remove or rename it, or choose '
-                           'another path.' % (current, self.client.host), host=self.client.host, api=ABB_API,
+                           'another path.' % (current, self.client.nas_label), host=self.client.nas_label, api=ABB_API,
                            method='list_file')
         if current != path:
             raise DsmApiError(
                 'paths: %s.list_file on %s answered error 408 (does not exist) for %s although its parent lists it '
                 'as a directory; the account may lack permission to read it.'
-                % (ABB_API, self.client.host, current),
-                host=self.client.host, api=ABB_API, method='list_file', code=NOT_FOUND)
+                % (ABB_API, self.client.nas_label, current),
+                host=self.client.nas_label, api=ABB_API, method='list_file', code=NOT_FOUND)
         return True
 
 
 def _create(client, paths):
     try:
-        _abb.create_fs_dir(client, paths)
+        _api_share.create_fs_dir(client, paths)
     except DsmApiError as exc:
         if exc.code != NOT_FOUND:
             raise
@@ -135,13 +135,13 @@ def _create(client, paths):
             '%s.create_fs_dir on %s failed: error 408: DSM refused the paths %s (a path outside every shared '
             'folder, or under an existing file); it created none of them. Did the shared folder or a directory '
             'change since the task read them? Run the task again to see which path is wrong.'
-            % (ABB_API, client.host, ', '.join(paths)),
-            host=client.host, api=ABB_API, method='create_fs_dir', code=NOT_FOUND, details=exc.details) from None
+            % (ABB_API, client.nas_label, ', '.join(paths)),
+            host=client.nas_label, api=ABB_API, method='create_fs_dir', code=NOT_FOUND, details=exc.details) from None
 
 
 def _directory(ctx):
-    paths = checked_paths(ctx.params)
-    tree = _Tree(ctx.client)
+    paths = ctx.checked['paths']
+    tree = _DirectoryListings(ctx.client)
     exists = {}
     # Deepest first: a listing made for /v/s/a/b answers for /v/s/a without another request.
     for path in sorted(paths, key=lambda item: -item.count('/')):

@@ -8,14 +8,14 @@ file_info, facts)."""
 
 from __future__ import annotations
 
-from . import _abb
+from . import _api_share
 from ._errors import ABB_API, DsmApiError, DsmInputError
 from ._paths import check_path, check_share_name, check_volume_path, shown
 from ._runner import Operation
 
 
 def _share_info(ctx):
-    data = _abb.read(ctx.client, ['shares', 'encrypted_shares'])
+    data = _api_share.read_lists(ctx.client, ['shares', 'encrypted_shares'])
     shares, encrypted = data['shares'], data['encrypted_shares']
     name = ctx.params.get('name')
     if name is not None:
@@ -39,7 +39,7 @@ SHARE_INFO = Operation(
 
 def _storage_info(ctx):
     names = ['storages'] + (['error_files'] if ctx.params.get('check_files') else [])
-    data = _abb.read(ctx.client, names)
+    data = _api_share.read_lists(ctx.client, names)
     share_name = ctx.params.get('share_name')
     result = {}
     for key in names:
@@ -64,17 +64,17 @@ STORAGE_INFO = Operation(
 
 
 def _volume_info(ctx):
-    volumes = _abb.read(ctx.client, ['volumes'])['volumes']
-    path = ctx.params.get('volume_path')
+    volumes = _api_share.read_lists(ctx.client, ['volumes'])['volumes']
+    path = ctx.checked.get('volume_path')
     if path is not None:
-        path = check_volume_path(path, 'volume_path')
         volumes = [v for v in volumes if isinstance(v, dict) and v.get('volume_path') == path]
     return {'volumes': volumes}
 
 
 def _check_volume_info(params):
-    if params.get('volume_path') is not None:
-        check_volume_path(params['volume_path'], 'volume_path')
+    if params.get('volume_path') is None:
+        return None
+    return {'volume_path': check_volume_path(params['volume_path'], 'volume_path')}
 
 
 VOLUME_INFO = Operation(
@@ -86,19 +86,19 @@ VOLUME_INFO = Operation(
 
 
 def _check_root_path(params):
-    params['root_path'] = check_path(params.get('root_path'), 'root_path')
+    return {'root_path': check_path(params.get('root_path'), 'root_path')}
 
 
 def _file_info(ctx):
-    root = ctx.params['root_path']
+    root = ctx.checked['root_path']
     try:
-        files = _abb.list_file(ctx.client, root)
+        files = _api_share.list_file(ctx.client, root)
     except DsmApiError as exc:
         if exc.code == 408:
             # [A] list_file answers 408 for a root_path that does not exist (contract 6.6).
             raise DsmApiError('%s.list_file on %s failed: error 408: root_path %s does not exist (or is not a '
-                              'directory, or its encrypted shared folder is not mounted) on the NAS.' % (ABB_API, ctx.client.host, root),
-                              host=ctx.client.host, api=ABB_API, method='list_file', code=408) from None
+                              'directory, or its encrypted shared folder is not mounted) on the NAS.' % (ABB_API, ctx.client.nas_label, root),
+                              host=ctx.client.nas_label, api=ABB_API, method='list_file', code=408) from None
         raise
     return {'root_path': root, 'files': files}
 
@@ -150,15 +150,15 @@ def resolve_subsets(requested):
 
 
 def _check_facts(params):
-    resolve_subsets(params.get('gather_subset'))
+    return {'subsets': resolve_subsets(params.get('gather_subset'))}
 
 
 def _facts(ctx):
-    subsets = resolve_subsets(ctx.params.get('gather_subset'))
+    subsets = ctx.checked['subsets']
     reads = [read for subset in subsets for read in SUBSET_READS[subset]]
     facts = {'gathered_subsets': subsets}
     if reads:
-        facts.update(_abb.read(ctx.client, reads))
+        facts.update(_api_share.read_lists(ctx.client, reads))
     return {'ansible_facts': {'activebackup': facts}}
 
 

@@ -37,7 +37,7 @@ def _session(ctx):
         del session['device_id']
     if params.get('request_device_token') and not params.get('device_id') and 'device_id' not in session:
         ctx.warn('request_device_token: DSM on %s issued no trusted-device token. DSM issues one only for an '
-                 'account with two-factor authentication that logged in with a code.' % client.host)
+                 'account with two-factor authentication that logged in with a code.' % client.nas_label)
     return {'changed': False, 'session': session}
 
 

@@ -16,7 +16,7 @@ Requests, in order:
   one ``list_storage`` re-read.
 
 [A] Assumed points of the DSM API contract it relies on: whether a share is a linked storage is
-decided from ``list_storage`` (contract 6.10, ``_abb.storage_status``); ``relink`` answers at once
+decided from ``list_storage`` (contract 6.10, ``_api_share.storage_status``); ``relink`` answers at once
 and works in the background, its progress and outcome show in ``relink_state`` (6.8); ``remove``
 takes ``storage_id`` and refuses with a ``reason`` (6.9); ``backup_tasks`` entries carry
 ``task_name`` (6.10). The scope guide lists them as A8 to A15, A17 and A18.
@@ -25,21 +25,17 @@ takes ``storage_id`` and refuses with a ``reason`` (6.9); ``backup_tasks`` entri
 from __future__ import annotations
 
 import json
-import time
 
-from . import _abb
-from ._errors import ABB_API, DsmApiError, DsmError, DsmInputError
-from ._options import MAX_SECONDS, check_number
+from . import _api_share
+from ._api import to_int
+from ._config import MAX_SECONDS, check_number
+from ._errors import ABB_API, DsmApiError, DsmError
 from ._paths import check_share_name
 from ._runner import Operation
 
 # Polling of list_storage while a relink runs: first pause, then doubling up to the cap.
 POLL_FIRST = 1.0
 POLL_MAX = 10.0
-
-# The wait's clock and sleep, module attributes so that unit tests can replace them with a fake clock.
-_clock = time.monotonic
-_sleep = time.sleep
 
 LINKED_RELINK_STATE = {'alive': False, 'owner': True, 'state': 0, 'error': {'code': 0}}
 
@@ -54,9 +50,8 @@ class WaitTimeout(DsmError):
 
 def _validate(params):
     check_share_name(params.get('share_name'), 'share_name')
-    wait_timeout = check_number(params, 'wait_timeout', 1, MAX_SECONDS, ' seconds (one day)')
-    if isinstance(wait_timeout, int) and wait_timeout < 1:
-        raise DsmInputError('wait_timeout must be at least 1 second (got %s); set wait: false not to wait.' % wait_timeout)
+    check_number('wait_timeout', params.get('wait_timeout'), 1, MAX_SECONDS, ' seconds (one day)',
+                 below='wait_timeout must be at least 1 second (got %s); set wait: false not to wait.')
 
 
 def human_bytes(count):
@@ -72,7 +67,7 @@ def human_bytes(count):
 
 
 def _int(value):
-    value = _abb.to_int(value)
+    value = to_int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
@@ -95,7 +90,7 @@ def describe_data(storage):
 
 def _in_use(storage):
     """What removing ``storage`` would take away, as (task names, device count)."""
-    return _abb.task_names(storage), _int(storage.get('device_count'))
+    return _api_share.task_names(storage), _int(storage.get('device_count'))
 
 
 def predict_linked(before, share, share_name):
@@ -110,7 +105,7 @@ def predict_linked(before, share, share_name):
 
 
 def _read_storage(client, share_name):
-    return _abb.find_storage(_abb.read(client, ['storages'])['storages'], share_name)
+    return _api_share.find_storage(_api_share.read_lists(client, ['storages'])['storages'], share_name)
 
 
 def _result(ctx, changed, before, after):
@@ -124,11 +119,11 @@ def _wait(ctx, share_name):
     """Poll list_storage until the relink of ``share_name`` is done; returns the linked entry."""
     client = ctx.client
     timeout = ctx.params['wait_timeout']
-    deadline = _clock() + timeout
+    deadline = ctx.clock() + timeout
     interval = POLL_FIRST
     storage = None
     while True:
-        remaining = deadline - _clock()
+        remaining = deadline - ctx.clock()
         if remaining <= 0:
             state = storage.get('relink_state') if isinstance(storage, dict) else None
             if isinstance(state, dict):
@@ -139,13 +134,13 @@ def _wait(ctx, share_name):
             raise WaitTimeout(
                 'The relink of shared folder %s on %s did not finish within wait_timeout (%s seconds); %s. It may '
                 'still complete on the NAS: run the task again to wait for it (a running relink is waited for, never '
-                'restarted), or raise wait_timeout.' % (share_name, client.host, timeout, seen),
-                host=client.host, api=ABB_API, method='list_storage',
+                'restarted), or raise wait_timeout.' % (share_name, client.nas_label, timeout, seen),
+                host=client.nas_label, api=ABB_API, method='list_storage',
                 details={'share_name': share_name, 'relink_state': state})
-        _sleep(min(interval, remaining))
+        ctx.sleep(min(interval, remaining))
         interval = min(interval * 2, POLL_MAX)
         storage = _read_storage(client, share_name)
-        status = _abb.storage_status(storage)
+        status = _api_share.storage_status(storage)
         if status == 'linked':
             return storage
         if status == 'failed':
@@ -154,25 +149,25 @@ def _wait(ctx, share_name):
 
 
 def _relink_failed(client, share_name, storage):
-    code = _abb.relink_error_code(storage)
+    code = _api_share.relink_error_code(storage)
     return RelinkFailed(
         '%s.relink on %s failed: the relink of shared folder %s ran and ended with an error (list_storage shows '
         'relink_state.error.code %s). The shared folder is still relinkable and nothing else changed; check the '
         'repository in it (for example with syno.activebackup.storage_info and check_files: true) and the logs of '
-        'Active Backup for Business, then run the task again to retry the relink.' % (ABB_API, client.host, share_name, code),
-        host=client.host, api=ABB_API, method='relink',
+        'Active Backup for Business, then run the task again to retry the relink.' % (ABB_API, client.nas_label, share_name, code),
+        host=client.nas_label, api=ABB_API, method='relink',
         details={'share_name': share_name, 'relink_state': storage.get('relink_state')})
 
 
 def _missing_share(ctx, share_name, shares):
     client = ctx.client
-    encrypted = _abb.find_share(_abb.read(client, ['encrypted_shares'])['encrypted_shares'], share_name)
+    encrypted = _api_share.find_share(_api_share.read_lists(client, ['encrypted_shares'])['encrypted_shares'], share_name)
     if encrypted is not None:
         # Contract 6.10 ([A]): an encrypted share appears in list only while it is mounted.
         return DsmError(
             'The shared folder %s on %s is encrypted and not mounted, so Active Backup for Business cannot use it. '
             'Mount it in DSM (Control Panel > Shared Folder > Encryption > Mount, or with its key manager), then '
-            'run the task again.' % (share_name, client.host), host=client.host, api=ABB_API, method='list')
+            'run the task again.' % (share_name, client.nas_label), host=client.nas_label, api=ABB_API, method='list')
     names = sorted(share.get('name') for share in shares if isinstance(share, dict) and share.get('name'))
     hint = ''
     if share_name in ('True', 'False'):
@@ -181,22 +176,22 @@ def _missing_share(ctx, share_name, shares):
                 'Ansible turns into the text %s; quote the name (share_name: "%s").' % (share_name, share_name.lower()))
     return DsmError(
         'There is no shared folder named %s on %s (shared folders Active Backup for Business sees: %s). Names are '
-        'case-sensitive.%s' % (share_name, client.host, ', '.join(names) or 'none', hint),
-        host=client.host, api=ABB_API, method='list')
+        'case-sensitive.%s' % (share_name, client.nas_label, ', '.join(names) or 'none', hint),
+        host=client.nas_label, api=ABB_API, method='list')
 
 
 def _not_relinkable(ctx, share_name, share, before):
     extra = ''
-    if _abb.storage_status(before) == 'failed':
-        extra = ' An earlier relink failed with relink_state.error.code %s.' % _abb.relink_error_code(before)
+    if _api_share.storage_status(before) == 'failed':
+        extra = ' An earlier relink failed with relink_state.error.code %s.' % _api_share.relink_error_code(before)
     return DsmError(
         'The shared folder %s on %s is not an Active Backup for Business storage and cannot be relinked '
         '(relinkable: false): it holds no ABB repository (@ActiveBackup) that this ABB could take over.%s A shared '
         'folder becomes relinkable when it holds a repository detached from ABB, for example one removed with '
         'syno.activebackup.storage state=absent and remove_data=false, on this NAS or on another one whose data '
         'was moved here. An empty shared folder becomes a storage when an ABB backup task first uses it as its '
-        'destination; the API used here cannot do that.' % (share_name, ctx.client.host, extra),
-        host=ctx.client.host, api=ABB_API, method='list', details={'share': share})
+        'destination; the API used here cannot do that.' % (share_name, ctx.client.nas_label, extra),
+        host=ctx.client.nas_label, api=ABB_API, method='list', details={'share': share})
 
 
 def _refused(exc, hint):
@@ -208,10 +203,10 @@ def _refused(exc, hint):
 def _present(ctx):
     client = ctx.client
     share_name = ctx.params['share_name']
-    data = _abb.read(client, ['shares', 'storages'])
-    share = _abb.find_share(data['shares'], share_name)
-    before = _abb.find_storage(data['storages'], share_name)
-    status = _abb.storage_status(before)
+    data = _api_share.read_lists(client, ['shares', 'storages'])
+    share = _api_share.find_share(data['shares'], share_name)
+    before = _api_share.find_storage(data['storages'], share_name)
+    status = _api_share.storage_status(before)
     wait = ctx.params['wait']
 
     if status == 'linked':
@@ -234,18 +229,18 @@ def _present(ctx):
 
     changed = True
     try:
-        _abb.relink(client, share_name)
+        _api_share.relink(client, share_name)
     except DsmApiError as exc:
         reason = exc.reason if exc.code == 100 else None
         if reason == 'relink_in_progress':
             # Started by someone else between our read and our write: wait for that one.
             changed = False
             ctx.warn('A relink of %s on %s was already running (started elsewhere after this task read the state); '
-                     'the task did not start another one.' % (share_name, client.host))
+                     'the task did not start another one.' % (share_name, client.nas_label))
         elif reason == 'already_linked':
             changed = False
             ctx.warn('%s on %s became an ABB storage after this task read the state (linked elsewhere); the task '
-                     'changed nothing.' % (share_name, client.host))
+                     'changed nothing.' % (share_name, client.nas_label))
         elif reason == 'not_relinkable':
             raise _refused(exc, 'The shared folder is no longer relinkable (it changed after the task read it); '
                                 'run the task again.') from None
@@ -257,7 +252,7 @@ def _present(ctx):
         after = _wait(ctx, share_name)
     else:
         after = _read_storage(client, share_name)
-        if _abb.storage_status(after) == 'failed':
+        if _api_share.storage_status(after) == 'failed':
             raise _relink_failed(client, share_name, after)
     return _result(ctx, changed, before, after)
 
@@ -267,7 +262,7 @@ def _absent(ctx):
     share_name = ctx.params['share_name']
     remove_data = ctx.params['remove_data']
     before = _read_storage(client, share_name)
-    status = _abb.storage_status(before)
+    status = _api_share.storage_status(before)
 
     if status in (None, 'failed'):
         # [A] contract 6.10: an entry whose relink failed is no storage; there is nothing to remove.
@@ -276,7 +271,7 @@ def _absent(ctx):
         raise DsmError(
             'A relink of %s on %s is running; DSM refuses to remove a storage while it relinks. Wait for it '
             '(syno.activebackup.storage with state=present and wait=true), then run this task again.'
-            % (share_name, client.host), host=client.host, api=ABB_API, method='list_storage',
+            % (share_name, client.nas_label), host=client.nas_label, api=ABB_API, method='list_storage',
             details={'relink_state': before.get('relink_state')})
 
     tasks, devices = _in_use(before)
@@ -289,11 +284,11 @@ def _absent(ctx):
         raise DsmError(
             'Refusing to remove the ABB storage on shared folder %s of %s: it is in use (%s). %s Set force: true to '
             'remove it anyway.'
-            % (share_name, client.host, '; '.join(what),
+            % (share_name, client.nas_label, '; '.join(what),
                'With remove_data: true every backup version in it is deleted.' if remove_data else
                'With remove_data: false the repository stays on the shared folder and can be relinked later, but '
                'the tasks and devices lose their destination.'),
-            host=client.host, api=ABB_API, method='remove',
+            host=client.nas_label, api=ABB_API, method='remove',
             details={'backup_tasks': tasks, 'device_count': devices, 'dedup_size': data_sizes(before)[1]})
     if tasks and ctx.check_mode:
         # [A] contract 6.9: DSM refuses (storage_in_use) while backup_tasks is not empty, force or not.
@@ -301,12 +296,12 @@ def _absent(ctx):
                  'delete those tasks in Active Backup for Business first.' % (share_name, ', '.join(tasks)))
     if remove_data:
         ctx.warn('remove_data: true %s the ABB repository on %s of %s and every backup version in it (%s).'
-                 % ('would delete' if ctx.check_mode else 'deletes', share_name, client.host, describe_data(before)))
+                 % ('would delete' if ctx.check_mode else 'deletes', share_name, client.nas_label, describe_data(before)))
     if ctx.check_mode:
         return _result(ctx, True, before, None)
 
     try:
-        _abb.remove(client, share_name, remove_data, storage_id=_abb.to_int(before.get('storage_id')))
+        _api_share.remove(client, share_name, remove_data, storage_id=to_int(before.get('storage_id')))
     except DsmApiError as exc:
         reason = exc.reason if exc.code == 100 else None
         if reason == 'storage_in_use':
@@ -322,7 +317,7 @@ def _absent(ctx):
     after = _read_storage(client, share_name)
     if after is not None:
         ctx.warn('DSM accepted the removal of %s on %s, but list_storage still lists it; the removal may still be '
-                 'in progress.' % (share_name, client.host))
+                 'in progress.' % (share_name, client.nas_label))
     return _result(ctx, True, before, after)
 
 

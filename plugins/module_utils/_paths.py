@@ -48,8 +48,6 @@ def check_path(path, option):
     if not isinstance(path, str) or not path:
         raise DsmInputError('%s: a path must be a non-empty string (got %s).' % (option, shown(path)))
     display = path if len(path) <= 200 else path[:200] + '...'
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in path):
-        raise DsmInputError('%s: path %r contains a control character (NUL, newline, ...).' % (option, display))
     problem = text_problem(path)
     if problem:
         raise DsmInputError('%s: path %r %s.' % (option, display, problem))

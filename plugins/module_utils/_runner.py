@@ -5,21 +5,32 @@
 
 """Private to syno.activebackup: how an operation runs, as a module or inside an action plugin.
 
-``execute()`` is the one place where the client's typed exceptions become a failed result.
+``execute()`` checks the input once (the connection options into a ``ConnectionConfig``, then the
+operation's own ``validate``, whose normalised result the run reads as ``ctx.checked``), builds the
+client, runs the operation and closes the client. It is the one place where the client's typed
+exceptions become a failed result.
 """
 
 from __future__ import annotations
 
+import time
+
+from ._client import DsmClient
+from ._config import ConnectionConfig
 from ._errors import DsmError
-from ._options import CONNECTION_REQUIRED_ONE_OF, CONNECTION_REQUIRED_TOGETHER, argument_spec, check_connection, session_secrets
-from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, client_from_params
+from ._options import CONNECTION_REQUIRED_ONE_OF, CONNECTION_REQUIRED_TOGETHER, argument_spec, session_secrets
+from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 
-class Operation(object):
-    """What a module does: its options and constraints, and ``run(ctx) -> dict``."""
+class Operation:
+    """What a module does: its options and constraints, ``validate(params)`` and ``run(ctx) -> dict``.
+
+    ``validate`` raises DsmInputError on bad input and may return the normalised values the run
+    needs (``ctx.checked``), so that nothing is parsed twice.
+    """
 
     def __init__(self, name, options, run, validate=None, mutually_exclusive=None, required_if=None,
-                 required_together=None, required_one_of=None, required_by=None, connect=True):
+                 required_together=None, required_one_of=None, required_by=None):
         self.name = name
         self.argument_spec = argument_spec(**options)
         self.run = run
@@ -29,9 +40,8 @@ class Operation(object):
         self.required_together = CONNECTION_REQUIRED_TOGETHER + list(required_together or [])
         self.required_one_of = CONNECTION_REQUIRED_ONE_OF + list(required_one_of or [])
         self.required_by = required_by or {}
-        self.connect = connect
 
-    def validator_kwargs(self):
+    def validator_kwargs(self) -> dict:
         """Keyword arguments shared by AnsibleModule and ArgumentSpecValidator."""
         return dict(
             mutually_exclusive=self.mutually_exclusive,
@@ -42,18 +52,26 @@ class Operation(object):
         )
 
 
-class Context(object):
-    """What an operation sees: validated parameters, mode flags, the client and a warning sink."""
+class Context:
+    """What an operation sees: parameters and their checked values, mode flags, the client, time and warnings.
 
-    def __init__(self, params, check_mode, diff, warn, client=None):
+    ``clock`` is wall time in epoch seconds and ``sleep`` waits; both are the client's, so that a
+    test's fake time reaches the operation and the client alike.
+    """
+
+    def __init__(self, params, check_mode, diff, warn, client, checked=None):
         self.params = params
+        self.checked = checked if checked is not None else {}
         self.check_mode = check_mode
         self.diff = diff
         self.warn = warn
         self.client = client
+        self.clock = client.clock
+        self.sleep = client.sleep
 
 
-def execute(operation, params, check_mode=False, diff=False, warn=None, transport=None, sleep=None):
+def execute(operation, params, check_mode=False, diff=False, warn=None, transport=None, sleep=time.sleep,
+            clock=time.time) -> dict:
     """Run ``operation``; returns the result dict (``failed``/``msg`` on error). Never raises DsmError."""
     warnings = []
 
@@ -64,20 +82,16 @@ def execute(operation, params, check_mode=False, diff=False, warn=None, transpor
 
     client = None
     try:
-        if operation.connect:
-            check_connection(params)  # every connection option, before the operation's own checks
-        if operation.validate is not None:
-            operation.validate(params)
-        kwargs = {'warn': _warn, 'transport': transport}
-        if sleep is not None:
-            kwargs['sleep'] = sleep
-        client = client_from_params(params, **kwargs) if operation.connect else None
-        ctx = Context(params, check_mode, diff, _warn, client)
+        # every connection option's value, then the operation's own checks, then the credentials given
+        config = ConnectionConfig.from_params(params, credentials=False)
+        checked = operation.validate(params) if operation.validate is not None else None
+        config.check_credentials()
+        client = DsmClient(config, transport=transport, warn=_warn, sleep=sleep, clock=clock)
+        ctx = Context(params, check_mode, diff, _warn, client, checked)
         try:
             result = operation.run(ctx)
         finally:
-            if client is not None:
-                client.close()
+            client.close()
         result.setdefault('changed', False)
     except DsmError as exc:
         message = client.scrub(exc) if client is not None else str(exc)
@@ -99,7 +113,7 @@ def run_module(operation):
                            **operation.validator_kwargs())
     # a session given as text is parsed after the values to hide were collected
     module.no_log_values.update(session_secrets(module.params))
-    if operation.connect and not HAS_REQUESTS:
+    if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     result = execute(operation, module.params, check_mode=module.check_mode, diff=module._diff, warn=module.warn)
     if result.pop('failed', False):

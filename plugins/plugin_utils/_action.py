@@ -26,7 +26,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.syno.activebackup.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.syno.activebackup.plugins.module_utils._transport import HAS_REQUESTS
 from ansible_collections.syno.activebackup.plugins.module_utils._options import session_secrets
 from ansible_collections.syno.activebackup.plugins.module_utils._runner import execute
 
@@ -68,7 +68,7 @@ class DsmActionBase(ActionBase):
         return bool(names & LOCAL_CONNECTIONS)
 
     def run(self, tmp=None, task_vars=None):
-        result = super(DsmActionBase, self).run(tmp, task_vars)
+        result = super().run(tmp, task_vars)
         del tmp
         if not self._runs_here():
             result.update(self._execute_module(module_name=self.MODULE, module_args=self._task.args,

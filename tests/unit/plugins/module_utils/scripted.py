@@ -29,7 +29,8 @@ import json
 
 from urllib.parse import parse_qsl
 
-from ansible_collections.syno.activebackup.plugins.module_utils._client import HttpAnswer, TransportFailure, client_from_params
+from ansible_collections.syno.activebackup.plugins.module_utils._client import client_from_params
+from ansible_collections.syno.activebackup.plugins.module_utils._transport import ConnectionFailure, HttpAnswer
 
 SID = 'sid-0123456789abcdef'
 SYNOTOKEN = 'token-abcdef012345'
@@ -137,7 +138,7 @@ class Expect(object):
         return self
 
     def fail(self, kind='connect', detail='Connection refused', sent=False):
-        self._failure = TransportFailure(kind, detail, sent)
+        self._failure = ConnectionFailure(kind, detail, sent)
         return self
 
     def inspect(self, check):

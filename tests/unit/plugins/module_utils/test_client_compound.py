@@ -13,7 +13,7 @@ import pytest
 
 from urllib.parse import parse_qsl
 
-from ansible_collections.syno.activebackup.plugins.module_utils import _abb
+from ansible_collections.syno.activebackup.plugins.module_utils import _api_share
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import DsmApiError
 
 from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import (
@@ -52,7 +52,7 @@ def test_call_parameters_travel_inside_the_compound_as_json():
 def test_abb_read_normalises_each_list():
     calls = [('list', None), ('list_storage', None), ('list_volume', None)]
     script = Script(Expect.login(), Expect.compound(calls, [SHARES, STORAGES, VOLUMES]))
-    out = _abb.read(make_client(script), ['shares', 'storages', 'volumes'])
+    out = _api_share.read_lists(make_client(script), ['shares', 'storages', 'volumes'])
     script.done()
     assert out['default_share'] == 'ActiveBackupforBusiness'
     assert out['storages'][0]['storage_id'] == 1

@@ -3,13 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""ClientConfig: bad connection options fail with DsmInputError before any request."""
+"""ConnectionConfig: bad connection options fail with DsmInputError before any request."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.syno.activebackup.plugins.module_utils._client import ClientConfig
+from ansible_collections.syno.activebackup.plugins.module_utils._config import ConnectionConfig
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import DsmInputError
 from ansible_collections.syno.activebackup.plugins.module_utils._runner import Operation, execute
 
@@ -70,13 +70,13 @@ def test_bad_option_fails_before_any_request(overrides, words):
 @pytest.mark.parametrize('overrides, words', BAD)
 def test_bad_option_is_an_input_error(overrides, words):
     with pytest.raises(DsmInputError) as info:
-        ClientConfig.from_params(base_params(**overrides))
+        ConnectionConfig.from_params(base_params(**overrides))
     assert words in str(info.value)
 
 
 def test_missing_ca_path_names_it_without_secrets():
     with pytest.raises(DsmInputError) as info:
-        ClientConfig.from_params(base_params(ca_path='/nonexistent/dsm-ca.pem'))
+        ConnectionConfig.from_params(base_params(ca_path='/nonexistent/dsm-ca.pem'))
     assert '/nonexistent/dsm-ca.pem' in str(info.value)
     assert 'Adm1n-Secret!' not in str(info.value)
 
@@ -97,7 +97,7 @@ def test_missing_ca_path_names_it_without_secrets():
     ({'host': 'my-nas_01.local'}, 'my-nas_01.local:5001', 'my-nas_01.local'),
 ])
 def test_good_hosts_and_ports(overrides, netloc, label):
-    config = ClientConfig.from_params(base_params(**overrides))
+    config = ConnectionConfig.from_params(base_params(**overrides))
     assert config.netloc == netloc
     assert config.label == label
     assert config.base_url == '%s://%s/webapi/' % ('http' if overrides.get('use_https') is False else 'https', netloc)
@@ -112,14 +112,14 @@ def test_good_hosts_and_ports(overrides, netloc, label):
     {'validate_certs': False},
 ])
 def test_good_options(overrides):
-    ClientConfig.from_params(base_params(**overrides))
+    ConnectionConfig.from_params(base_params(**overrides))
 
 
 def test_otp_code_is_normalised():
-    assert ClientConfig.from_params(base_params(otp_code=' 012345 ')).otp_code == '012345'
+    assert ConnectionConfig.from_params(base_params(otp_code=' 012345 ')).otp_code == '012345'
 
 
 def test_defaults():
-    config = ClientConfig(host='nas', username='u', password='p')
+    config = ConnectionConfig(host='nas', username='u', password='p')
     assert (config.use_https, config.validate_certs, config.port, config.timeout, config.retries, config.device_name) \
         == (True, True, 5001, 60, 3, 'ansible')

@@ -13,8 +13,8 @@ import pytest
 
 from urllib.parse import parse_qsl
 
-from ansible_collections.syno.activebackup.plugins.module_utils import _abb
-from ansible_collections.syno.activebackup.plugins.module_utils._client import api_fields, encode_form, encode_value
+from ansible_collections.syno.activebackup.plugins.module_utils import _api_share
+from ansible_collections.syno.activebackup.plugins.module_utils._wire import api_fields, encode_form, encode_value
 
 from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import (
     ABB, SID, SYNOTOKEN, Expect, Script, make_client,
@@ -150,7 +150,7 @@ def test_every_call_after_login_carries_the_session_and_logout_too():
     client = make_client(script)
     client.call(ABB, 'list')
     client.call(ABB, 'list_volume')
-    _abb.create_fs_dir(client, ['/volume1/x'])
+    _api_share.create_fs_dir(client, ['/volume1/x'])
     client.close()
     script.done()
     for request in script.requests[1:]:
@@ -203,7 +203,7 @@ def test_ipv6_host_is_bracketed():
     client = make_client(script, host='fd00::5', port=8443)
     client.login()
     assert script.requests[0].url == 'https://[fd00::5]:8443/webapi/entry.cgi'
-    assert client.host == '[fd00::5]:8443'
+    assert client.nas_label == '[fd00::5]:8443'
 
 
 def test_success_without_data_is_an_empty_dict():

@@ -11,8 +11,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from ansible_collections.syno.activebackup.plugins.module_utils import _abb
-from ansible_collections.syno.activebackup.plugins.module_utils._client import HttpAnswer, error_code
+from ansible_collections.syno.activebackup.plugins.module_utils import _api_share
+from ansible_collections.syno.activebackup.plugins.module_utils._transport import HttpAnswer
+from ansible_collections.syno.activebackup.plugins.module_utils._wire import encode_form, error_code
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import (
     AbbNotInstalled, DsmApiError, DsmAuthError, DsmInputError, SessionExpired, TransportError, WriteOutcomeUnknown,
 )
@@ -453,7 +454,7 @@ def test_502_message_shows_the_page_title():
 def test_write_after_session_error_is_repeated_once():
     script = Script(Expect.login(sid='s1'), Expect.abb('create_fs_dir').error(119), Expect.login(sid='s2'),
                     Expect.abb('create_fs_dir'))
-    _abb.create_fs_dir(make_client(script), ['/volume1/abb/pc'])
+    _api_share.create_fs_dir(make_client(script), ['/volume1/abb/pc'])
     script.done()
 
 
@@ -826,8 +827,12 @@ def test_a_parameter_that_is_not_valid_text_is_refused_before_it_is_sent():
 
 def test_a_password_that_is_not_valid_text_is_never_shown():
     script = Script()
-    exc = fails(DsmInputError, make_client(script, password='Adm1n-\udcff-Secret').login)
+    # refused by the connection checks, before a client exists
+    exc = fails(DsmInputError, make_client, script, password='Adm1n-\udcff-Secret')
     script.done()
+    assert str(exc).startswith('password ') and 'Secret' not in str(exc)
+    # and by the form encoder, the last line of defence
+    exc = fails(DsmInputError, encode_form, [('passwd', 'Adm1n-\udcff-Secret')])
     assert str(exc).startswith('passwd: ') and 'Secret' not in str(exc)
 
 

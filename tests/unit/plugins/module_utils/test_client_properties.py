@@ -20,8 +20,9 @@ from urllib.parse import parse_qsl
 import pytest
 
 from ansible_collections.syno.activebackup.plugins.module_utils import _errors
-from ansible_collections.syno.activebackup.plugins.module_utils._client import (
-    HttpAnswer, api_fields, encode_form, encode_value, error_code, error_details, parse_answer,
+from ansible_collections.syno.activebackup.plugins.module_utils._transport import HttpAnswer
+from ansible_collections.syno.activebackup.plugins.module_utils._wire import (
+    api_fields, encode_form, encode_value, error_code, error_details, parse_answer,
 )
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import (
     AbbNotInstalled, DsmApiError, DsmAuthError, DsmError, DsmInputError, SessionExpired, TransportError,

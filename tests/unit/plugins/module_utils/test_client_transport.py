@@ -23,10 +23,9 @@ import requests
 
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
 
-from ansible_collections.syno.activebackup.plugins.module_utils import _client
-from ansible_collections.syno.activebackup.plugins.module_utils._client import (
-    RequestsTransport, TransportFailure, client_from_params,
-)
+from ansible_collections.syno.activebackup.plugins.module_utils import _transport
+from ansible_collections.syno.activebackup.plugins.module_utils._client import client_from_params
+from ansible_collections.syno.activebackup.plugins.module_utils._transport import ConnectionFailure, RequestsTransport
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import TransportError, WriteOutcomeUnknown
 
 from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import ABB, Clock, base_params
@@ -79,7 +78,7 @@ class FakeSession(object):
 def fake(monkeypatch):
     FakeSession.made = []
     FakeSession.outcomes = []
-    monkeypatch.setattr(_client.requests, 'Session', FakeSession)
+    monkeypatch.setattr(_transport.requests, 'Session', FakeSession)
     return FakeSession
 
 
@@ -164,7 +163,7 @@ def cert():
 def test_requests_exceptions_are_classified(fake, make, kind, sent):
     fake.outcomes = [make()]
     transport = RequestsTransport()
-    with pytest.raises(TransportFailure) as info:
+    with pytest.raises(ConnectionFailure) as info:
         transport.post('https://nas:5001/webapi/entry.cgi', 'api=x', {})
     assert (info.value.kind, info.value.sent) == (kind, sent)
     assert ' object at 0x' not in info.value.detail
@@ -260,7 +259,7 @@ class OneShotServer(object):
 
 def test_loopback_refused_is_not_sent():
     transport = RequestsTransport(timeout=2)
-    with pytest.raises(TransportFailure) as info:
+    with pytest.raises(ConnectionFailure) as info:
         transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % free_port(), 'api=x', {})
     transport.close()
     assert (info.value.kind, info.value.sent) == ('connect', False)
@@ -269,7 +268,7 @@ def test_loopback_refused_is_not_sent():
 def test_loopback_closed_after_request_is_sent():
     server = OneShotServer('close')
     transport = RequestsTransport(timeout=2)
-    with pytest.raises(TransportFailure) as info:
+    with pytest.raises(ConnectionFailure) as info:
         transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
     transport.close()
     assert (info.value.kind, info.value.sent) == ('io', True)
@@ -278,7 +277,7 @@ def test_loopback_closed_after_request_is_sent():
 def test_loopback_silence_is_a_timeout_and_sent():
     server = OneShotServer('silent')
     transport = RequestsTransport(timeout=0.3)
-    with pytest.raises(TransportFailure) as info:
+    with pytest.raises(ConnectionFailure) as info:
         transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
     transport.close()
     assert (info.value.kind, info.value.sent) == ('timeout', True)
@@ -361,7 +360,7 @@ def loopback_client(server, clock):
 def test_loopback_reset_mid_answer_is_sent():
     server = ScriptedServer([('cut', LIST_OK)])
     transport = RequestsTransport(timeout=5)
-    with pytest.raises(TransportFailure) as info:
+    with pytest.raises(ConnectionFailure) as info:
         transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
     transport.close()
     assert (info.value.kind, info.value.sent) == ('io', True)
@@ -370,7 +369,7 @@ def test_loopback_reset_mid_answer_is_sent():
 def test_loopback_reset_mid_answer_says_the_answer_was_cut():
     server = ScriptedServer([('cut', LIST_OK)])
     transport = RequestsTransport(timeout=5)
-    with pytest.raises(TransportFailure) as info:
+    with pytest.raises(ConnectionFailure) as info:
         transport.post('http://127.0.0.1:%d/webapi/entry.cgi' % server.port, 'api=x', {})
     transport.close()
     assert info.value.detail.startswith('connection lost'), info.value.detail

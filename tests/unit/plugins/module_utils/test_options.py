@@ -3,14 +3,22 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""_options.py: the connection checks before any request, and the session values to hide."""
+"""The connection checks before any request (_config.ConnectionConfig), and the session values to hide (_options)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import MASK, DsmInputError, mask
-from ansible_collections.syno.activebackup.plugins.module_utils._options import check_connection, session_secrets
+from ansible_collections.syno.activebackup.plugins.module_utils._config import ConnectionConfig
+from ansible_collections.syno.activebackup.plugins.module_utils._options import session_secrets
+
+
+
+def check_connection(params):
+    """The connection checks of ``params``, with credentials unless given."""
+    return ConnectionConfig.from_params(dict({'username': 'u', 'password': 'p'}, **params))
+
 
 CERT_BODY = 'MIIBszCCAVmgAwIBAgIUQ2FydmVkIGZvciB0ZXN0cyBvbmx5MAoGCCqGSM49BAMC\n'
 

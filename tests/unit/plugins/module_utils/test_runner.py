@@ -116,11 +116,20 @@ def test_validate_runs_first_and_no_request_is_made():
     assert result == {'failed': True, 'changed': False, 'msg': 'name: bad.'}
 
 
-def test_connectionless_operation_gets_no_client():
+def test_a_bad_connection_option_fails_before_the_operation_is_validated():
     seen = []
-    result = execute(op(lambda ctx: seen.append(ctx.client) or {}, connect=False), base_params(host=None),
+
+    def validate(params):
+        seen.append(params)
+    result = execute(op(lambda ctx: {}, validate=validate), base_params(port=0), transport=Script())
+    assert seen == [] and result['failed'] and result['msg'] == 'port must be between 1 and 65535 (got 0).'
+
+
+def test_validate_result_reaches_the_run_as_checked():
+    seen = []
+    result = execute(op(lambda ctx: seen.append(ctx.checked) or {}, validate=lambda params: {'n': 1}), base_params(),
                      transport=Script())
-    assert seen == [None] and result == {'changed': False}
+    assert seen == [{'n': 1}] and result == {'changed': False}
 
 
 def test_context_carries_modes_and_params():
@@ -130,7 +139,7 @@ def test_context_carries_modes_and_params():
         seen.append((ctx.check_mode, ctx.diff, ctx.params['host']))
         ctx.warn('careful')
         return {'changed': True}
-    result = execute(op(look, connect=False), base_params(), check_mode=True, diff=True)
+    result = execute(op(look), base_params(), check_mode=True, diff=True, transport=Script())
     assert seen == [(True, True, 'nas.example.com')]
     assert result == {'changed': True, 'warnings': ['careful']}
 
@@ -145,7 +154,7 @@ def test_sleep_is_passed_to_the_client():
 def test_dsm_error_structure_in_the_result():
     def fail(ctx):
         raise DsmApiError.from_answer('nas.example.com', ABB, 'relink', 100, {'reason': 'not_relinkable'})
-    result = execute(op(fail, connect=False), base_params())
+    result = execute(op(fail), base_params(), transport=Script())
     assert result['error'] == {'host': 'nas.example.com', 'api': ABB, 'method': 'relink', 'code': 100,
                                'meaning': 'Unknown error', 'details': {'reason': 'not_relinkable'}}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.syno.activebackup.plugins.module_utils._client import ClientConfig
+from ansible_collections.syno.activebackup.plugins.module_utils._config import ConnectionConfig
 from ansible_collections.syno.activebackup.plugins.module_utils._errors import DsmInputError
 from ansible_collections.syno.activebackup.plugins.module_utils._totp import (
     InvalidSecret, decode_secret, hotp, seconds_left, totp, window,
@@ -89,7 +89,7 @@ def test_invalid_seed_message_never_holds_the_seed(bad):
 def test_invalid_seed_in_the_config_is_an_input_error_without_the_seed():
     seed = 'SECRETSEED0189'
     with pytest.raises(DsmInputError) as info:
-        ClientConfig(host='nas', username='u', password='p', otp_secret=seed)
+        ConnectionConfig(host='nas', username='u', password='p', otp_secret=seed)
     assert 'otp_secret' in str(info.value)
     assert seed not in str(info.value) and seed.lower() not in str(info.value)
 

@@ -647,7 +647,7 @@ READ_DATA = {
 
 
 def _reads(methods):
-    """The requests of ``_abb.read``: one call alone, several in one SYNO.Entry.Request."""
+    """The requests of ``_api_share.read_lists``: one call alone, several in one SYNO.Entry.Request."""
     if not methods:
         return []
     if len(methods) == 1:
@@ -789,8 +789,10 @@ class UrlScript(Script):
 
 
 class FakeClock(object):
+    """Starts at the real time (TOTP codes are checked against it) and moves only when slept on."""
+
     def __init__(self):
-        self.now = 1000.0
+        self.now = time.time()
 
     def clock(self):
         return self.now
@@ -801,14 +803,11 @@ class FakeClock(object):
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch):
-    """No SYNOLOGY_* variable from the environment, and a fake clock for the storage module's wait."""
+    """No SYNOLOGY_* variable from the environment, and a fake clock (given to execute) for the storage module's wait."""
     for name in list(os.environ):
         if name.startswith('SYNOLOGY_'):
             monkeypatch.delenv(name)
-    clock = FakeClock()
-    monkeypatch.setattr(_op_storage, '_clock', clock.clock)
-    monkeypatch.setattr(_op_storage, '_sleep', clock.sleep)
-    return clock
+    return FakeClock()
 
 
 def run_row(module, args, script, clock):
@@ -822,7 +821,7 @@ def run_row(module, args, script, clock):
         # What the action plugin (and AnsibleModule) show: the first error.
         return {'failed': True, 'msg': validation.errors.msg}, 'spec', None
     params = validation.validated_parameters
-    return execute(operation, params, transport=script, sleep=clock.sleep), 'own', params
+    return execute(operation, params, transport=script, sleep=clock.sleep, clock=clock.clock), 'own', params
 
 
 def _secret_texts(row, args):

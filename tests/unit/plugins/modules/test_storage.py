@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from ansible_collections.syno.activebackup.plugins.module_utils import _op_storage
+from ansible_collections.syno.activebackup.plugins.module_utils import _api_share, _runner
 from ansible_collections.syno.activebackup.plugins.module_utils._op_storage import STORAGE
 from ansible_collections.syno.activebackup.plugins.module_utils._runner import execute
 
@@ -89,9 +91,9 @@ class FakeClock(object):
 
 @pytest.fixture
 def clock(monkeypatch):
+    """A fake clock given to every execute() of this file (the wait's time and the client's)."""
     fake = FakeClock()
-    monkeypatch.setattr(_op_storage, '_clock', fake.clock)
-    monkeypatch.setattr(_op_storage, '_sleep', fake.sleep)
+    monkeypatch.setitem(globals(), 'execute', functools.partial(_runner.execute, sleep=fake.sleep, clock=fake.clock))
     return fake
 
 
@@ -113,7 +115,7 @@ def methods(script):
 
 
 def normalized(entry):
-    return _op_storage._abb.normalize_storage(entry)
+    return _api_share.normalize_storage(entry)
 
 
 # -- state=present ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def _record(ctx):
             'port': ctx.params.get('port')}
 
 
-RECORD = Operation('probe', {'name': dict(type='str')}, _record, connect=False)
+RECORD = Operation('probe', {'name': dict(type='str')}, _record)
 
 
 def _list(ctx):

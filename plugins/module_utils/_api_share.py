@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Private to syno.activebackup: typed SYNO.ActiveBackup.Share calls and state helpers.
+"""Private to syno.activebackup: typed SYNO.ActiveBackup.Share calls and state helpers (contract section 6).
 
 Field names are the API's own (contract section 6); numbers are normalised to ints and the
 volume byte strings become ints. Parsing is tolerant: a missing field stays missing, a number
@@ -14,8 +14,8 @@ not a JSON object (a record of no documented shape) is left out.
 from __future__ import annotations
 
 import math
-import re
 
+from ._api import flag, ints, is_int, items, text, to_int
 from ._errors import ABB_API
 
 SHARE_INT_FIELDS = ('free_space', 'storage_compress_algorithm', 'storage_encrypt_algorithm', 'storage_id')
@@ -32,50 +32,12 @@ READS = {
     'error_files': ('check_file', 'error_files'),
 }
 
-VOLUME_PATH_RE = re.compile(r'^/volume[0-9]+$')
-# A path the ABB methods accept: /volumeN/<share>[/sub...], no empty, '.' or '..' segment.
-ABS_PATH_RE = re.compile(r'^/volume[0-9]+/[^/]+(/[^/]+)*$')
-
-
-def to_int(value):
-    """An int from an int, a float without fraction or a decimal string; anything else unchanged.
-
-    A decimal string too long for Python's int conversion limit (4300 digits) is kept as it is.
-    """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.match(r'^-?[0-9]+$', value.strip()):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return value
-    return value
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _ints(entry, fields):
-    if not isinstance(entry, dict):
-        return entry
-    out = dict(entry)
-    for name in fields:
-        if name in out:
-            out[name] = to_int(out[name])
-    return out
-
-
 def normalize_share(entry):
-    return _ints(entry, SHARE_INT_FIELDS)
+    return ints(entry, SHARE_INT_FIELDS)
 
 
 def normalize_storage(entry):
-    out = _ints(entry, STORAGE_INT_FIELDS)
+    out = ints(entry, STORAGE_INT_FIELDS)
     if isinstance(out, dict):
         if isinstance(out.get('device_info'), dict):
             out['device_info'] = dict((k, to_int(v)) for k, v in out['device_info'].items())
@@ -114,11 +76,11 @@ def used_percent(used, total):
 def normalize_volume(entry):
     """Byte strings become ints; ``free_bytes`` and ``used_percent`` (one decimal) are added when
     both byte counts are ints."""
-    out = _ints(entry, VOLUME_INT_FIELDS)
+    out = ints(entry, VOLUME_INT_FIELDS)
     if not isinstance(out, dict):
         return out
     total, used = out.get('total_bytes'), out.get('used_bytes')
-    if _is_int(total) and _is_int(used):
+    if is_int(total) and is_int(used):
         out['free_bytes'] = max(total - used, 0)
         percent = used_percent(used, total)
         if percent is not None:
@@ -135,12 +97,7 @@ NORMALIZERS = {
 }
 
 
-def _items(data, key):
-    items = data.get(key) if isinstance(data, dict) else None
-    return items if isinstance(items, list) else []
-
-
-def read(client, names):
+def read_lists(client, names) -> dict:
     """Read several lists in one round trip. Returns {name: [normalised entries]}, plus
     ``default_share`` (a str, or None) when ``shares`` is read. Entries that are not objects are
     left out."""
@@ -148,23 +105,11 @@ def read(client, names):
     answers = client.read_many([(ABB_API, READS[name][0], None) for name in names])
     out = {}
     for name, data in zip(names, answers):
-        out[name] = [NORMALIZERS[name](item) for item in _items(data, READS[name][1]) if isinstance(item, dict)]
+        out[name] = [NORMALIZERS[name](item) for item in items(data, READS[name][1]) if isinstance(item, dict)]
         if name == 'shares':
             default = data.get('default_share') if isinstance(data, dict) else None
             out['default_share'] = default if isinstance(default, str) else None
     return out
-
-
-def _text(value):
-    """A non-empty str, or None."""
-    return value if isinstance(value, str) and value else None
-
-
-def _flag(value):
-    """A JSON boolean as DSM may send it: true/false, 0/1, or their strings."""
-    if isinstance(value, str):
-        return value.strip().lower() in ('true', '1', 'yes')
-    return bool(value)
 
 
 def list_file(client, root_path):
@@ -174,20 +119,20 @@ def list_file(client, root_path):
     a non-empty string is left out. ``isdir`` is a bool (``"false"`` and ``0`` are false).
     """
     data = client.call(ABB_API, 'list_file', {'root_path': root_path})
-    entries = _items(data, 'files') or _items(data, 'items')
+    entries = items(data, 'files') or items(data, 'items')
     files = []
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        name = _text(entry.get('name'))
-        path = _text(entry.get('path'))
+        name = text(entry.get('name'))
+        path = text(entry.get('path'))
         if not name and path:
-            name = _text(path.rstrip('/').rsplit('/', 1)[-1])
+            name = text(path.rstrip('/').rsplit('/', 1)[-1])
         if not name:
             continue
         if not path:
             path = root_path.rstrip('/') + '/' + name
-        files.append({'name': name, 'path': path, 'isdir': _flag(entry.get('isdir', entry.get('is_dir', False)))})
+        files.append({'name': name, 'path': path, 'isdir': flag(entry.get('isdir', entry.get('is_dir', False)))})
     return files
 
 
@@ -262,9 +207,3 @@ def task_names(storage):
         else:
             names.append(str(task))
     return names
-
-
-def split_share_path(path):
-    """'/volume1/share/a/b' -> ('/volume1', 'share', ['a', 'b'])."""
-    parts = path.split('/')
-    return '/' + parts[1], parts[2], parts[3:]

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""_abb: normalisers, typed calls and the state helpers of contract section 6."""
+"""_api_share (and _api): normalisers, typed calls and the state helpers of contract section 6."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from ansible_collections.syno.activebackup.plugins.module_utils import _abb
+from ansible_collections.syno.activebackup.plugins.module_utils import _api, _api_share
 
 from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scripted import Expect, Script, make_client
 
@@ -27,7 +27,7 @@ from ansible_collections.syno.activebackup.tests.unit.plugins.module_utils.scrip
     (1e300, int(1e300)), (float('inf'), float('inf')),
 ])
 def test_to_int(value, expected):
-    out = _abb.to_int(value)
+    out = _api.to_int(value)
     assert out == expected
     assert type(out) is type(expected)
 
@@ -35,7 +35,7 @@ def test_to_int(value, expected):
 def test_normalize_share():
     share = {'name': 'abb', 'free_space': '10401845899264', 'storage_id': '1', 'storage_compress_algorithm': 0,
              'storage_encrypt_algorithm': '2', 'relinkable': False, 'path': '/volume1/abb'}
-    out = _abb.normalize_share(share)
+    out = _api_share.normalize_share(share)
     assert out == {'name': 'abb', 'free_space': 10401845899264, 'storage_id': 1, 'storage_compress_algorithm': 0,
                    'storage_encrypt_algorithm': 2, 'relinkable': False, 'path': '/volume1/abb'}
     assert share['free_space'] == '10401845899264', 'the input is not changed'
@@ -46,7 +46,7 @@ def test_normalize_storage():
                'device_info': {'pc_count': '4', 'pc_size': '1024', 'vm_count': 0},
                'relink_state': {'alive': False, 'owner': True, 'state': '0', 'error': {'code': '0'}},
                'backup_tasks': [{'task_id': 1, 'task_name': 'pc'}]}
-    out = _abb.normalize_storage(storage)
+    out = _api_share.normalize_storage(storage)
     assert out['storage_id'] == 1 and out['device_count'] == 4 and out['fs_type'] == 2
     assert out['device_info'] == {'pc_count': 4, 'pc_size': 1024, 'vm_count': 0}
     assert out['relink_state'] == {'alive': False, 'owner': True, 'state': 0, 'error': {'code': 0}}
@@ -54,10 +54,10 @@ def test_normalize_storage():
 
 
 def test_normalize_storage_tolerates_odd_shapes():
-    assert _abb.normalize_storage({'relink_state': None, 'device_info': 'n/a'}) == {
+    assert _api_share.normalize_storage({'relink_state': None, 'device_info': 'n/a'}) == {
         'relink_state': None, 'device_info': 'n/a'}
-    assert _abb.normalize_storage({'relink_state': {'error': None}}) == {'relink_state': {'error': None}}
-    assert _abb.normalize_storage('odd') == 'odd'
+    assert _api_share.normalize_storage({'relink_state': {'error': None}}) == {'relink_state': {'error': None}}
+    assert _api_share.normalize_storage('odd') == 'odd'
 
 
 @pytest.mark.parametrize('entry, expected', [
@@ -90,7 +90,7 @@ def test_normalize_storage_tolerates_odd_shapes():
     ({'total_bytes': -5, 'used_bytes': 3}, {'total_bytes': -5, 'used_bytes': 3, 'free_bytes': 0, 'used_percent': 0.0}),
 ])
 def test_normalize_volume(entry, expected):
-    out = _abb.normalize_volume(entry)
+    out = _api_share.normalize_volume(entry)
     assert out == expected
     if 'used_percent' in out:
         assert isinstance(out['used_percent'], float)
@@ -123,8 +123,8 @@ def test_storage_status_every_relink_state(alive, owner, error, state):
             relink_state[key] = value
     storage = {'share_name': 'abb', 'storage_id': 1, 'relink_state': relink_state}
     expected = contract_status(alive, owner, error)
-    assert _abb.storage_status(storage) == expected
-    assert _abb.storage_status(_abb.normalize_storage(storage)) == expected
+    assert _api_share.storage_status(storage) == expected
+    assert _api_share.storage_status(_api_share.normalize_storage(storage)) == expected
 
 
 @pytest.mark.parametrize('storage, expected', [
@@ -134,31 +134,30 @@ def test_storage_status_every_relink_state(alive, owner, error, state):
     ({'share_name': 'abb', 'relink_state': 'odd'}, 'linked'),
 ])
 def test_storage_status_without_relink_state(storage, expected):
-    assert _abb.storage_status(storage) == expected
+    assert _api_share.storage_status(storage) == expected
 
 
 def test_relink_error_code():
-    assert _abb.relink_error_code({'relink_state': {'error': {'code': '7'}}}) == 7
-    assert _abb.relink_error_code({'relink_state': {}}) is None
-    assert _abb.relink_error_code(None) is None
+    assert _api_share.relink_error_code({'relink_state': {'error': {'code': '7'}}}) == 7
+    assert _api_share.relink_error_code({'relink_state': {}}) is None
+    assert _api_share.relink_error_code(None) is None
 
 
 def test_finders_and_task_names():
     shares = [{'name': 'a'}, 'odd', {'name': 'b'}]
-    assert _abb.find_share(shares, 'b') == {'name': 'b'}
-    assert _abb.find_share(shares, 'c') is None
+    assert _api_share.find_share(shares, 'b') == {'name': 'b'}
+    assert _api_share.find_share(shares, 'c') is None
     storages = [{'share_name': 'a', 'storage_id': 1}, None]
-    assert _abb.find_storage(storages, 'a') == {'share_name': 'a', 'storage_id': 1}
-    assert _abb.find_storage(storages, 'b') is None
-    assert _abb.task_names({'backup_tasks': [{'task_id': 1, 'task_name': 'pc'}, {'task_id': 2}, 7]}) == [
+    assert _api_share.find_storage(storages, 'a') == {'share_name': 'a', 'storage_id': 1}
+    assert _api_share.find_storage(storages, 'b') is None
+    assert _api_share.task_names({'backup_tasks': [{'task_id': 1, 'task_name': 'pc'}, {'task_id': 2}, 7]}) == [
         'pc', "{'task_id': 2}", '7']
-    assert _abb.task_names({'backup_tasks': None}) == []
+    assert _api_share.task_names({'backup_tasks': None}) == []
     # a backup_tasks that is not a list: one raw entry (it used to fail with TypeError)
-    assert _abb.task_names({'backup_tasks': 5}) == ['5']
-    assert _abb.task_names({'backup_tasks': {'task_id': 3, 'task_name': 'nas'}}) == ['nas']
-    assert _abb.task_names({'backup_tasks': 'pc'}) == ['pc']
-    assert _abb.task_names(None) == []
-    assert _abb.split_share_path('/volume1/abb/a/b') == ('/volume1', 'abb', ['a', 'b'])
+    assert _api_share.task_names({'backup_tasks': 5}) == ['5']
+    assert _api_share.task_names({'backup_tasks': {'task_id': 3, 'task_name': 'nas'}}) == ['nas']
+    assert _api_share.task_names({'backup_tasks': 'pc'}) == ['pc']
+    assert _api_share.task_names(None) == []
 
 
 # -- typed calls -----------------------------------------------------------------------------------------
@@ -185,7 +184,7 @@ def test_finders_and_task_names():
 ])
 def test_list_file(data, expected):
     script = Script(Expect.login(), Expect.abb('list_file', params={'root_path': '/volume1/abb'}, data=data))
-    assert _abb.list_file(make_client(script), '/volume1/abb') == expected
+    assert _api_share.list_file(make_client(script), '/volume1/abb') == expected
     script.done()
 
 
@@ -199,7 +198,7 @@ def test_list_file(data, expected):
 ])
 def test_remove_parameters(args, params):
     script = Script(Expect.login(), Expect.abb('remove', params=params))
-    _abb.remove(make_client(script), *args)
+    _api_share.remove(make_client(script), *args)
     script.done()
 
 
@@ -207,19 +206,19 @@ def test_relink_and_create_fs_dir_parameters():
     script = Script(Expect.login(), Expect.abb('relink', params={'share_name': 'abb 2'}),
                     Expect.abb('create_fs_dir', params={'paths': ['/volume1/abb/a', '/volume1/abb/b c']}))
     client = make_client(script)
-    _abb.relink(client, 'abb 2')
-    _abb.create_fs_dir(client, ('/volume1/abb/a', '/volume1/abb/b c'))
+    _api_share.relink(client, 'abb 2')
+    _api_share.create_fs_dir(client, ('/volume1/abb/a', '/volume1/abb/b c'))
     script.done()
 
 
 def test_read_one_list_and_tolerate_missing_keys():
     script = Script(Expect.login(), Expect.abb('list', data={'shares': None}))
-    assert _abb.read(make_client(script), ['shares']) == {'shares': [], 'default_share': None}
+    assert _api_share.read_lists(make_client(script), ['shares']) == {'shares': [], 'default_share': None}
     script.done()
 
 
 def test_read_leaves_out_entries_that_are_not_objects():
     data = {'default_share': ['abb'], 'shares': ['odd', None, 5, [1], {'name': 'abb', 'storage_id': '2'}]}
     script = Script(Expect.login(), Expect.abb('list', data=data))
-    assert _abb.read(make_client(script), ['shares']) == {'shares': [{'name': 'abb', 'storage_id': 2}], 'default_share': None}
+    assert _api_share.read_lists(make_client(script), ['shares']) == {'shares': [{'name': 'abb', 'storage_id': 2}], 'default_share': None}
     script.done()

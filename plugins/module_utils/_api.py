@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) syno.activebackup contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Private to syno.activebackup: what every ABB API file shares.
+
+Each ``_api_<family>.py`` file holds the typed calls and normalisers of one API family
+(``SYNO.ActiveBackup.Share``, ``.Task``, ...). They build on these helpers:
+
+* numbers: ``to_int`` and ``ints`` (DSM sends some numbers as strings, contract section 6);
+* tolerant reading: ``items`` (a list member, or []), ``text``, ``flag``;
+* names beside raw numbers: ``name_of`` and the enumerations of contract 10.4;
+* secrets: ``strip_secrets`` removes every secret-named key at any depth (contract section 9);
+* paging: ``read_pages`` asks ``offset``/``limit`` pages until the caller's limit or the NAS's
+  total (contract section 9).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Contract 10.4: enumerations. A number outside a table is named 'unknown', never guessed.
+BACKUP_TYPES = {1: 'vm', 2: 'pc', 3: 'physical_server', 4: 'file_server', 5: 'nas'}
+RESULT_STATUSES = {0: 'none', 1: 'incomplete', 2: 'success', 3: 'partial', 4: 'failed', 5: 'cancelled', 6: 'no_backup'}
+RUNNING_STATUSES = {0: 'waiting', 1: 'running', 2: 'pausing', 3: 'cancelling'}
+VERSION_STATUSES = {0: 'backing_up', 1: 'deleting', 2: 'paused', 3: 'completed', 4: 'failed', 5: 'partial',
+                    6: 'cancelled', 7: 'delete_failed', 8: 'cloning', 777: 'waiting_connection'}
+LOG_LEVELS = {0: 'error', 1: 'warning', 2: 'info'}
+UNKNOWN = 'unknown'
+
+# Contract section 9: keys whose values are secrets wherever they appear in an ABB answer.
+SECRET_KEY_PARTS = ('password', 'token', 'secret', 'passwd')
+
+# Largest page one request asks for; a limit beyond it takes several pages.
+PAGE_SIZE = 500
+
+
+def to_int(value):
+    """An int from an int, a float without fraction or a decimal string; anything else unchanged.
+
+    A decimal string too long for Python's int conversion limit (4300 digits) is kept as it is.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.match(r'^-?[0-9]+$', value.strip()):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def ints(entry, fields):
+    """A copy of the dict ``entry`` with ``fields`` (where present) through ``to_int``; a non-dict unchanged."""
+    if not isinstance(entry, dict):
+        return entry
+    out = dict(entry)
+    for name in fields:
+        if name in out:
+            out[name] = to_int(out[name])
+    return out
+
+
+def items(data, key) -> list:
+    """The list ``data[key]``, or [] when DSM sent none (or something else)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def objects(data, key) -> list:
+    """The JSON objects of the list ``data[key]``: an entry of no documented shape is left out."""
+    return [item for item in items(data, key) if isinstance(item, dict)]
+
+
+def text(value):
+    """A non-empty str, or None."""
+    return value if isinstance(value, str) and value else None
+
+
+def flag(value) -> bool:
+    """A JSON boolean as DSM may send it: true/false, 0/1, or their strings."""
+    if isinstance(value, str):
+        return value.strip().lower() in ('true', '1', 'yes')
+    return bool(value)
+
+
+def name_of(table, value) -> str:
+    """The name of ``value`` in an enumeration of contract 10.4, or 'unknown'."""
+    number = to_int(value)
+    return table.get(number, UNKNOWN) if is_int(number) else UNKNOWN
+
+
+def number_of(table, name):
+    """The number of ``name`` in an enumeration, or None."""
+    for number, known in table.items():
+        if known == name:
+            return number
+    return None
+
+
+def is_secret_key(key) -> bool:
+    lowered = str(key).lower()
+    return any(part in lowered for part in SECRET_KEY_PARTS)
+
+
+def strip_secrets(value, depth=0):
+    """A copy of ``value`` without any secret-named key (contract section 9), at any depth.
+
+    Containers nested deeper than 32 levels are cut (``'...'``): no ABB answer nests so.
+    """
+    if isinstance(value, (dict, list)) and depth >= 32:
+        return '...'
+    if isinstance(value, dict):
+        return {key: strip_secrets(item, depth + 1) for key, item in value.items() if not is_secret_key(key)}
+    if isinstance(value, list):
+        return [strip_secrets(item, depth + 1) for item in value]
+    return value
+
+
+def read_pages(client, api, method, params, key, limit=None, count_key='total', page_size=PAGE_SIZE):
+    """Entries of a paged list method (contract section 9), up to ``limit`` (None: all).
+
+    Returns ``(entries, total)``: the JSON objects of ``data[key]`` in the NAS's order, and the NAS's
+    own count of matches (``total`` or ``count``; None when it sent none). Pages are asked until
+    ``limit`` entries came, the NAS's count is reached, or a page comes back short.
+    """
+    entries = []
+    total = None
+    offset = 0
+    while limit is None or len(entries) < limit:
+        size = page_size if limit is None else min(page_size, limit - len(entries))
+        data = client.call(api, method, dict(params or {}, offset=offset, limit=size))
+        page = items(data, key)
+        reported = to_int(data.get(count_key)) if isinstance(data, dict) else None
+        if is_int(reported):
+            total = reported
+        entries.extend(item for item in page if isinstance(item, dict))
+        offset += len(page)
+        if len(page) < size or (total is not None and offset >= total):
+            break
+    return entries, total
