@@ -99,6 +99,31 @@ class EmulatorControl:
     def info(self):
         return self._call('GET', 'info')
 
+    def jobs(self, **knobs):
+        """Backup jobs: without knobs a summary (tasks with running/progress/last status and counts, devices with
+        agent_status and secret values, results/versions/logs counts, settings, run_seconds); with knobs
+        (``run_seconds``, ``tasks``, ``devices``, ``start``, ``finish``, see README) sets them first."""
+        if knobs:
+            return self._call('POST', 'jobs', knobs)
+        return self._call('GET', 'jobs')
+
+    def task_knobs(self, task, **knobs):
+        """Knobs of one task (name or id): outcome, run_seconds, backup_window, conflict, no_permission."""
+        return self.jobs(tasks={str(task): knobs})
+
+    def device_offline(self, device, offline=True):
+        """Mark a device (host name or id) offline (agent_status) or back online."""
+        return self.jobs(devices={str(device): {'offline': offline}})
+
+    def wait_idle(self, task, timeout=30.0):
+        """Wait until the task (name or id) runs no backup; returns its summary entry."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entry = [item for item in self.jobs()['tasks'] if str(task) in (item['task_name'], str(item['task_id']))][0]
+            if not entry['running'] or time.monotonic() > deadline:
+                return entry
+            time.sleep(0.05)
+
 
 class EmulatorHandle:
     """A running emulator process started by ``start_emulator``."""
