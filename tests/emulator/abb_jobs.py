@@ -440,6 +440,7 @@ class Jobs:
     WRITES = {'SYNO.ActiveBackup.Task': ('backup', 'cancel'), 'SYNO.ActiveBackup.Setting': ('set',)}
 
     def __init__(self, data, knobs, error):
+        self.batch_done = 0  # tasks started or cancelled by the last backup/cancel (a 1009 answer may carry some)
         self.data = data
         self.knobs = knobs
         self.error = error
@@ -607,6 +608,7 @@ class Jobs:
             else:
                 act(task)
                 done += 1
+                self.batch_done = done
         if errors:
             if len(ids) == 1:
                 raise self.error(errors[0]['code'])

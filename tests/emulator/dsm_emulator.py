@@ -1208,8 +1208,15 @@ class Nas:
                 self._require_session(ctx)
             if not USERS[ctx.session.account].abb_allowed:
                 raise ApiError(105)
-            result = self.jobs.apis[api][name](params)
-            if name in self.jobs.WRITES.get(api, ()):
+            write = name in self.jobs.WRITES.get(api, ())
+            self.jobs.batch_done = 0
+            try:
+                result = self.jobs.apis[api][name](params)
+            except ApiError:
+                if write and self.jobs.batch_done:
+                    self._count_write(ctx, api, name)  # 1009: some tasks were started or cancelled
+                raise
+            if write:
                 self._count_write(ctx, api, name)
             return result
         return call

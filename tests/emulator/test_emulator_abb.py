@@ -427,6 +427,7 @@ def test_backup_error_knobs(dsm, ctl):
     assert code_of(batch) == 1009
     assert batch['error']['errors'] == [{'task_id': 7, 'code': 4007}, {'task_id': 99, 'code': 1010}]
     assert sorted(ctl.jobs()['running']) == ['Laptops', 'NAS-Replica'], 'the startable task of a batch starts'
+    assert ctl.stats()['writes_by_call'] == {TASK + '.backup': 1}
     ctl.faults(queue=[{'code': 1202, 'api': TASK, 'method': 'backup'}])
     assert code_of(dsm.call(TASK, 'backup', task_ids=[1])) == 1202, 'any code can be forced on a method'
 
