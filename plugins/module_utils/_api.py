@@ -126,19 +126,23 @@ def strip_secrets(value, depth=0):
     return value
 
 
-def read_pages(client, api, method, params, key, limit=None, count_key='total', page_size=PAGE_SIZE):
+def read_pages(client, api, method, params, key, limit=None, count_key='total', page_size=PAGE_SIZE, first=None):
     """Entries of a paged list method (contract section 9), up to ``limit`` (None: all).
 
     Returns ``(entries, total)``: the JSON objects of ``data[key]`` in the NAS's order, and the NAS's
     own count of matches (``total`` or ``count``; None when it sent none). Pages are asked until
-    ``limit`` entries came, the NAS's count is reached, or a page comes back short.
+    ``limit`` entries came, the NAS's count is reached, or a page comes back short. ``first`` is the
+    answer to the first page (``offset`` 0, ``limit`` ``page_size``) when it was read already.
     """
     entries = []
     total = None
     offset = 0
     while limit is None or len(entries) < limit:
         size = page_size if limit is None else min(page_size, limit - len(entries))
-        data = client.call(api, method, dict(params or {}, offset=offset, limit=size))
+        if first is not None and offset == 0:
+            data = first
+        else:
+            data = client.call(api, method, dict(params or {}, offset=offset, limit=size))
         page = items(data, key)
         reported = to_int(data.get(count_key)) if isinstance(data, dict) else None
         if is_int(reported):
@@ -148,3 +152,29 @@ def read_pages(client, api, method, params, key, limit=None, count_key='total', 
         if len(page) < size or (total is not None and offset >= total):
             break
     return entries, total
+
+
+class Read:
+    """One read of several made in one round trip (``read_all``): the call, and how its answer becomes
+    results. ``finish(client, data)`` returns a dict; it may read more (the next pages)."""
+
+    def __init__(self, api, method, params, finish):
+        self.call = (api, method, params)
+        self.finish = finish
+
+
+def paged_read(api, method, params, key, normalise, name, count_key='total'):
+    """A Read of every entry of a paged list: its first page goes in the round trip, the rest (rare) after."""
+    def finish(client, data):
+        entries, dummy = read_pages(client, api, method, params, key, count_key=count_key, first=data)
+        return {name: [normalise(entry) for entry in entries]}
+    return Read(api, method, dict(params or {}, offset=0, limit=PAGE_SIZE), finish)
+
+
+def read_all(client, reads) -> dict:
+    """Several reads in one round trip where the NAS offers it (contract section 7); their results merged."""
+    reads = list(reads)
+    out = {}
+    for read, data in zip(reads, client.read_many([read.call for read in reads])):
+        out.update(read.finish(client, data))
+    return out

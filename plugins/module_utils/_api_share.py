@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from ._api import flag, ints, is_int, items, text, to_int
+from ._api import Read, flag, ints, is_int, items, objects, read_all, text, to_int
 from ._errors import ABB_API
 
 SHARE_INT_FIELDS = ('free_space', 'storage_compress_algorithm', 'storage_encrypt_algorithm', 'storage_id')
@@ -97,19 +97,26 @@ NORMALIZERS = {
 }
 
 
+def _list_read(name):
+    method, key = READS[name]
+
+    def finish(client, data):
+        out = {name: [NORMALIZERS[name](item) for item in objects(data, key)]}
+        if name == 'shares':
+            default = data.get('default_share') if isinstance(data, dict) else None
+            out['default_share'] = default if isinstance(default, str) else None
+        return out
+    return Read(ABB_API, method, None, finish)
+
+
+LIST_READS = {name: _list_read(name) for name in READS}
+
+
 def read_lists(client, names) -> dict:
     """Read several lists in one round trip. Returns {name: [normalised entries]}, plus
     ``default_share`` (a str, or None) when ``shares`` is read. Entries that are not objects are
     left out."""
-    names = list(names)
-    answers = client.read_many([(ABB_API, READS[name][0], None) for name in names])
-    out = {}
-    for name, data in zip(names, answers):
-        out[name] = [NORMALIZERS[name](item) for item in items(data, READS[name][1]) if isinstance(item, dict)]
-        if name == 'shares':
-            default = data.get('default_share') if isinstance(data, dict) else None
-            out['default_share'] = default if isinstance(default, str) else None
-    return out
+    return read_all(client, [LIST_READS[name] for name in names])
 
 
 def list_file(client, root_path):

@@ -28,6 +28,7 @@ from ._errors import (
     BUSY_CODES,
     COMPOUND_API,
     DISCOVERY_CODES,
+    DSM_INFO_API,
     INFO_API,
     SESSION_CODES,
     AbbNotInstalled,
@@ -61,10 +62,11 @@ DSM7_ENDPOINTS = {
     INFO_API: ('query.cgi', 1),
     AUTH_API: ('entry.cgi', 7),
     COMPOUND_API: ('entry.cgi', 1),
+    DSM_INFO_API: ('entry.cgi', 2),  # contract section 16 (DSM 6: version 1, learnt from Info after 104)
 }
 ABB_ENDPOINT = ('entry.cgi', 1)
 # Highest versions the client speaks, whatever Info advertises (ABB APIs: version 1, see discover()).
-MAX_VERSIONS = {AUTH_API: 7, COMPOUND_API: 1}
+MAX_VERSIONS = {AUTH_API: 7, COMPOUND_API: 1, DSM_INFO_API: 2}
 # What SYNO.API.Info is asked about, besides the API whose call needed it.
 DISCOVERED_APIS = (AUTH_API, ABB_API, COMPOUND_API)
 
@@ -259,8 +261,17 @@ class DsmClient(LoginMixin):
         versions (contract section 3)."""
         self._discovered = True
         apis = list(DISCOVERED_APIS) + ([api] if api and api not in DISCOVERED_APIS + (INFO_API,) else [])
+        info = self.api_info(','.join(apis))
+        for name in apis:
+            self._adopt_endpoint(name, info.get(name))
+        if COMPOUND_API not in self._endpoints:
+            self._compound_ok = False
+        return info
+
+    def api_info(self, query):
+        """SYNO.API.Info ``query`` (no session needed): API name -> what the NAS advertises (contract section 3)."""
         # The Info query value is sent bare, as DSM's own pages send it; a read, retried like any other.
-        fields = [('api', INFO_API), ('version', '1'), ('method', 'query'), ('query', ','.join(apis))]
+        fields = [('api', INFO_API), ('version', '1'), ('method', 'query'), ('query', query)]
         data = self._send(INFO_API, 'query', lambda version: fields, session=False, discover=False)
         if not data.get('success'):
             raise DsmApiError.from_answer(self.nas_label, INFO_API, 'query', error_code(data), self._details(data))
@@ -271,10 +282,6 @@ class DsmClient(LoginMixin):
             raise TransportError('%s.query on %s failed: the answer is not what DSM answers (its data is %s, not an '
                                  'object).' % (INFO_API, self.nas_label, type(info).__name__),
                                  host=self.nas_label, api=INFO_API, method='query', hint=HINT_NOT_DSM)
-        for name in apis:
-            self._adopt_endpoint(name, info.get(name))
-        if COMPOUND_API not in self._endpoints:
-            self._compound_ok = False
         return info
 
     def _adopt_endpoint(self, api, entry):

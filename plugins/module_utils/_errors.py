@@ -16,6 +16,7 @@ AUTH_API = 'SYNO.API.Auth'
 ABB_API = 'SYNO.ActiveBackup.Share'
 INFO_API = 'SYNO.API.Info'
 COMPOUND_API = 'SYNO.Entry.Request'
+DSM_INFO_API = 'SYNO.DSM.Info'
 
 # Codes shared by every DSM web API.
 COMMON_ERRORS = {
@@ -53,14 +54,43 @@ AUTH_ERRORS = {
     410: 'Password must be changed',
 }
 
-# SYNO.ActiveBackup.Share documents one code of its own.
+# Codes of every Active Backup for Business API (contract section 15, [R]: one client's table).
 ABB_ERRORS = {
     120: 'Invalid parameter (ABB answers it for a missing or malformed required parameter)',
+    1001: 'Internal error of Active Backup for Business',
+    1006: 'Active Backup for Business is upgrading',
+    1007: 'An upgrade of Active Backup for Business is running',
+    1008: 'The upgrade of Active Backup for Business failed',
+    1009: 'Some of the tasks failed (batch error)',
+    1010: 'No such task',
+    1011: 'No permission on the task',
+    1016: 'No space left on the backup storage',
+    1019: 'No space left on the system volume',
+    1031: 'Timeout inside Active Backup for Business',
+    1104: 'Outside the backup window of the task',
+    1105: 'Outside the backup window of the task',
+    1201: 'Job not found',
+    1202: 'Job conflict',
+    4005: 'Backup conflict',
+    4007: 'Another backup of the task is running',
+    5001: 'The device is offline',
+    5003: 'The device is being deleted',
+}
+
+# Codes that only SYNO.ActiveBackup.Share answers (contract section 15, [R]).
+SHARE_ERRORS = {
+    1026: 'The storage exists already',
+    1029: 'Cannot remove the storage: a task on it is running',
+    1030: 'The repository comes from a newer Active Backup for Business',
+    1401: 'Relink failed: the repository data is damaged',
+    1402: 'Relink failed: not enough space',
+    1403: 'Relink failed: permission denied',
+    3047: 'Cannot remove the storage: it is busy',
 }
 
 API_ERRORS = {
     AUTH_API: AUTH_ERRORS,
-    ABB_API: ABB_ERRORS,
+    ABB_API: SHARE_ERRORS,
 }
 
 ABB_PREFIX = 'SYNO.ActiveBackup.'
@@ -146,10 +176,10 @@ def mask(value, secrets=(), _depth=0):
 
 
 def describe(api, code):
-    """Meaning of ``code`` for ``api``: the API's own table, then the common one."""
-    table = API_ERRORS.get(api, {})
-    if code in table:
-        return table[code]
+    """Meaning of ``code`` for ``api``: the API's own table, then ABB's (for its APIs), then the common one."""
+    for table in (API_ERRORS.get(api, {}), ABB_ERRORS if is_abb_api(api) else {}):
+        if code in table:
+            return table[code]
     if code in COMMON_ERRORS:
         return COMMON_ERRORS[code]
     return None

@@ -53,7 +53,7 @@ def checked_paths(params):
     return out
 
 
-def _validate(params):
+def _validate(params, now):
     return {'paths': checked_paths(params)}
 
 

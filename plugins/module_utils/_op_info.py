@@ -9,6 +9,11 @@ file_info, facts)."""
 from __future__ import annotations
 
 from . import _api_share
+from ._api import read_all
+from ._api_device import DEVICES_READ
+from ._api_dsm import SYSTEM_READ
+from ._api_share import LIST_READS
+from ._api_task import TASKS_READ
 from ._errors import ABB_API, DsmApiError, DsmInputError
 from ._paths import check_path, check_share_name, check_volume_path, shown
 from ._runner import Operation
@@ -24,7 +29,7 @@ def _share_info(ctx):
     return {'default_share': data['default_share'], 'shares': shares, 'encrypted_shares': encrypted}
 
 
-def _check_share_info(params):
+def _check_share_info(params, now):
     if params.get('name') is not None:
         check_share_name(params['name'], 'name', ' Leave name out to list every shared folder.')
 
@@ -50,7 +55,7 @@ def _storage_info(ctx):
     return result
 
 
-def _check_storage_info(params):
+def _check_storage_info(params, now):
     if params.get('share_name') is not None:
         check_share_name(params['share_name'], 'share_name', ' Leave share_name out to list every storage.')
 
@@ -71,7 +76,7 @@ def _volume_info(ctx):
     return {'volumes': volumes}
 
 
-def _check_volume_info(params):
+def _check_volume_info(params, now):
     if params.get('volume_path') is None:
         return None
     return {'volume_path': check_volume_path(params['volume_path'], 'volume_path')}
@@ -85,7 +90,7 @@ VOLUME_INFO = Operation(
 )
 
 
-def _check_root_path(params):
+def _check_root_path(params, now):
     return {'root_path': check_path(params.get('root_path'), 'root_path')}
 
 
@@ -110,12 +115,15 @@ FILE_INFO = Operation(
     validate=_check_root_path,
 )
 
-SUBSETS = ('shares', 'storages', 'volumes', 'files_check')
+SUBSETS = ('shares', 'storages', 'volumes', 'files_check', 'tasks', 'devices', 'system')
 SUBSET_READS = {
-    'shares': ('shares', 'encrypted_shares'),
-    'storages': ('storages',),
-    'volumes': ('volumes',),
-    'files_check': ('error_files',),
+    'shares': (LIST_READS['shares'], LIST_READS['encrypted_shares']),
+    'storages': (LIST_READS['storages'],),
+    'volumes': (LIST_READS['volumes'],),
+    'files_check': (LIST_READS['error_files'],),
+    'tasks': (TASKS_READ,),
+    'devices': (DEVICES_READ,),
+    'system': (SYSTEM_READ,),
 }
 
 
@@ -149,7 +157,7 @@ def resolve_subsets(requested):
     return [name for name in SUBSETS if name in added and name not in dropped]
 
 
-def _check_facts(params):
+def _check_facts(params, now):
     return {'subsets': resolve_subsets(params.get('gather_subset'))}
 
 
@@ -158,7 +166,7 @@ def _facts(ctx):
     reads = [read for subset in subsets for read in SUBSET_READS[subset]]
     facts = {'gathered_subsets': subsets}
     if reads:
-        facts.update(_api_share.read_lists(ctx.client, reads))
+        facts.update(read_all(ctx.client, reads))
     return {'ansible_facts': {'activebackup': facts}}
 
 

@@ -11,7 +11,7 @@ from ._errors import DsmInputError
 from ._runner import Operation
 
 
-def _check(params):
+def _check(params, now):
     if params.get('state') == 'present' and not params.get('username'):
         raise DsmInputError('state=present logs in: give username and password (or set SYNOLOGY_USERNAME and '
                             'SYNOLOGY_PASSWORD).')

@@ -48,7 +48,7 @@ class WaitTimeout(DsmError):
     """The relink was still running when wait_timeout had passed."""
 
 
-def _validate(params):
+def _validate(params, now):
     check_share_name(params.get('share_name'), 'share_name')
     check_number('wait_timeout', params.get('wait_timeout'), 1, MAX_SECONDS, ' seconds (one day)',
                  below='wait_timeout must be at least 1 second (got %s); set wait: false not to wait.')

@@ -23,10 +23,11 @@ from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 
 class Operation:
-    """What a module does: its options and constraints, ``validate(params)`` and ``run(ctx) -> dict``.
+    """What a module does: its options and constraints, ``validate(params, now)`` and ``run(ctx) -> dict``.
 
     ``validate`` raises DsmInputError on bad input and may return the normalised values the run
-    needs (``ctx.checked``), so that nothing is parsed twice.
+    needs (``ctx.checked``), so that nothing is parsed twice. ``now`` is the run's clock (epoch
+    seconds), for options relative to it.
     """
 
     def __init__(self, name, options, run, validate=None, mutually_exclusive=None, required_if=None,
@@ -84,7 +85,7 @@ def execute(operation, params, check_mode=False, diff=False, warn=None, transpor
     try:
         # every connection option's value, then the operation's own checks, then the credentials given
         config = ConnectionConfig.from_params(params, credentials=False)
-        checked = operation.validate(params) if operation.validate is not None else None
+        checked = operation.validate(params, clock()) if operation.validate is not None else None
         config.check_credentials()
         client = DsmClient(config, transport=transport, warn=_warn, sleep=sleep, clock=clock)
         ctx = Context(params, check_mode, diff, _warn, client, checked)

@@ -108,7 +108,7 @@ def test_warnings_go_to_the_callback_when_given():
 
 
 def test_validate_runs_first_and_no_request_is_made():
-    def refuse(params):
+    def refuse(params, now):
         raise DsmInputError('name: bad.')
     script = Script()
     result = execute(op(list_shares, validate=refuse), base_params(), transport=script)
@@ -119,7 +119,7 @@ def test_validate_runs_first_and_no_request_is_made():
 def test_a_bad_connection_option_fails_before_the_operation_is_validated():
     seen = []
 
-    def validate(params):
+    def validate(params, now):
         seen.append(params)
     result = execute(op(lambda ctx: {}, validate=validate), base_params(port=0), transport=Script())
     assert seen == [] and result['failed'] and result['msg'] == 'port must be between 1 and 65535 (got 0).'
@@ -127,7 +127,7 @@ def test_a_bad_connection_option_fails_before_the_operation_is_validated():
 
 def test_validate_result_reaches_the_run_as_checked():
     seen = []
-    result = execute(op(lambda ctx: seen.append(ctx.checked) or {}, validate=lambda params: {'n': 1}), base_params(),
+    result = execute(op(lambda ctx: seen.append(ctx.checked) or {}, validate=lambda params, now: {'n': 1}), base_params(),
                      transport=Script())
     assert seen == [{'n': 1}] and result == {'changed': False}
 
