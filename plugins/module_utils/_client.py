@@ -178,7 +178,8 @@ class DsmClient(LoginMixin):
 
     # -- the send policy (contract section 5) ----------------------------------------------
 
-    def _send(self, api, method, build, write=False, session=True, relogin=True, retry=True, discover=True):
+    def _send(self, api, method, build, write=False, session=True, relogin=True, retry=True, discover=True,
+              endpoint=None):
         """Post ``api.method`` until an answer that ends the call; returns DSM's answer (a success, or a
         failure that the caller turns into its own error).
 
@@ -186,14 +187,16 @@ class DsmClient(LoginMixin):
         there is none); ``relogin``: log in again once after a session error; ``retry``: retry busy
         answers and lost requests; ``discover``: ask SYNO.API.Info once after 102/104; ``write``: once
         sent, never sent again (a busy answer or a lost one ends the call with WriteOutcomeUnknown).
+        ``endpoint`` is a (path, version) the caller learnt itself (from SYNO.API.Info); it skips the table.
         """
         attempt = 0
         relogged = False
         while True:
             if session and relogin:
                 self.ensure_session()
-            self._require(api, method)
-            path, version = self._endpoint(api)
+            if endpoint is None:
+                self._require(api, method)
+            path, version = endpoint or self._endpoint(api)
             try:
                 data = self._post(path, build(version), api, method, with_session=session)
             except TransportError as exc:
@@ -313,10 +316,14 @@ class DsmClient(LoginMixin):
 
     # -- calls -----------------------------------------------------------------------------
 
-    def call(self, api, method, params=None, write=False, discover=True):
-        """Call ``api.method`` with the client policy of contract section 5; returns ``data`` ({} when absent)."""
+    def call(self, api, method, params=None, write=False, discover=True, endpoint=None):
+        """Call ``api.method`` with the client policy of contract section 5; returns ``data`` ({} when absent).
+
+        ``endpoint``: a (path, version) to use instead of the client's own (the generic ``api`` module's,
+        from SYNO.API.Info); no discovery then.
+        """
         data = self._send(api, method, lambda version: api_fields(api, method, version, params), write=write,
-                          discover=discover)
+                          discover=discover and endpoint is None, endpoint=endpoint)
         if data.get('success'):
             result = data.get('data')
             return result if isinstance(result, dict) else {}
