@@ -134,6 +134,8 @@ docs-lint: venv $(NEUTRAL_CFG)
 		--check-extra-docs-refs "$$($(PY) tests/utils/collection_root.py)"
 	@# ansible-doc renders every module of the action group and every role
 	@$(STAGE) ansible-doc tests/utils/ansible_doc_check.sh
+	@# every assumption ID of docs/dsm-api-contract.md is in the scope guide, every citation names a section
+	@$(STAGE) contract $(PY) tests/utils/check_contract.py
 
 # ---------------------------------------------------------------------------- build
 
