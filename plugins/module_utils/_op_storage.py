@@ -257,6 +257,25 @@ def _present(ctx):
     return _result(ctx, changed, before, after)
 
 
+def _in_use_refusal(client, share_name, storage, remove_data):
+    """Why a storage in use is not removed without force: what removing it would take away."""
+    tasks, devices = _in_use(storage)
+    what = []
+    if tasks:
+        what.append('backup tasks: %s' % ', '.join(tasks))
+    what.append('%d device%s' % (devices, '' if devices == 1 else 's'))
+    what.append(describe_data(storage))
+    return DsmError(
+        'Refusing to remove the ABB storage on shared folder %s of %s: it is in use (%s). %s Set force: true to '
+        'remove it anyway.'
+        % (share_name, client.nas_label, '; '.join(what),
+           'With remove_data: true every backup version in it is deleted.' if remove_data else
+           'With remove_data: false the repository stays on the shared folder and can be relinked later, but '
+           'the tasks and devices lose their destination.'),
+        host=client.nas_label, api=ABB_API, method='remove',
+        details={'backup_tasks': tasks, 'device_count': devices, 'dedup_size': data_sizes(storage)[1]})
+
+
 def _absent(ctx):
     client = ctx.client
     share_name = ctx.params['share_name']
@@ -276,20 +295,7 @@ def _absent(ctx):
 
     tasks, devices = _in_use(before)
     if (tasks or devices > 0) and not ctx.params['force']:
-        what = []
-        if tasks:
-            what.append('backup tasks: %s' % ', '.join(tasks))
-        what.append('%d device%s' % (devices, '' if devices == 1 else 's'))
-        what.append(describe_data(before))
-        raise DsmError(
-            'Refusing to remove the ABB storage on shared folder %s of %s: it is in use (%s). %s Set force: true to '
-            'remove it anyway.'
-            % (share_name, client.nas_label, '; '.join(what),
-               'With remove_data: true every backup version in it is deleted.' if remove_data else
-               'With remove_data: false the repository stays on the shared folder and can be relinked later, but '
-               'the tasks and devices lose their destination.'),
-            host=client.nas_label, api=ABB_API, method='remove',
-            details={'backup_tasks': tasks, 'device_count': devices, 'dedup_size': data_sizes(before)[1]})
+        raise _in_use_refusal(client, share_name, before, remove_data)
     if tasks and ctx.check_mode:
         # [A] contract 6.9: DSM refuses (storage_in_use) while backup_tasks is not empty, force or not.
         ctx.warn('DSM is expected to refuse to remove %s while backup tasks use it (%s), even with force: true; '
