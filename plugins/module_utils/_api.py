@@ -126,6 +126,15 @@ def strip_secrets(value, depth=0):
     return value
 
 
+def with_filter(params, **query) -> dict:
+    """``params`` plus a ``filter`` object of the ``query`` values that are not None (contract section 9)."""
+    out = dict(params)
+    query = {key: value for key, value in query.items() if value is not None}
+    if query:
+        out['filter'] = query
+    return out
+
+
 def read_pages(client, api, method, params, key, limit=None, count_key='total', page_size=PAGE_SIZE, first=None):
     """Entries of a paged list method (contract section 9), up to ``limit`` (None: all).
 

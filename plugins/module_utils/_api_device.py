@@ -11,7 +11,7 @@ section 9): every secret-named key is removed, at any depth, before a device lea
 
 from __future__ import annotations
 
-from ._api import BACKUP_TYPES, ints, name_of, paged_read, read_pages, strip_secrets
+from ._api import BACKUP_TYPES, ints, name_of, paged_read, read_pages, strip_secrets, with_filter
 from ._api_log import normalize_result
 
 DEVICE_API = 'SYNO.ActiveBackup.Device'
@@ -28,15 +28,7 @@ def normalize_device(entry):
 
 
 def list_params(host_name=None, backup_type=None):
-    params = {'load_result': True}
-    query = {}
-    if host_name is not None:
-        query['host_name'] = host_name
-    if backup_type is not None:
-        query['backup_type'] = backup_type
-    if query:
-        params['filter'] = query
-    return params
+    return with_filter({'load_result': True}, host_name=host_name, backup_type=backup_type)
 
 
 def list_devices(client, host_name=None, backup_type=None, limit=None):

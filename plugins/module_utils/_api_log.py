@@ -12,7 +12,7 @@ newest first ([A] contract 13.1). ``Log.list`` does not exist on a real NAS (con
 
 from __future__ import annotations
 
-from ._api import BACKUP_TYPES, LOG_LEVELS, RESULT_STATUSES, ints, name_of, read_pages, strip_secrets
+from ._api import BACKUP_TYPES, LOG_LEVELS, RESULT_STATUSES, ints, name_of, read_pages, strip_secrets, with_filter
 
 LOG_API = 'SYNO.ActiveBackup.Log'
 RESULT_INT_FIELDS = ('result_id', 'task_id', 'backup_type', 'job_action', 'status', 'time_start', 'time_end',
@@ -40,28 +40,20 @@ def normalize_log(entry):
     return out
 
 
-def _params(task_id, query):
-    params = {}
-    if task_id is not None:
-        params['task_id'] = task_id
-    query = {key: value for key, value in query.items() if value is not None}
-    if query:
-        params['filter'] = query
-    return params
+def _params(task_id, **query):
+    return with_filter({} if task_id is None else {'task_id': task_id}, **query)
 
 
 def list_results(client, task_id=None, statuses=None, since=None, limit=None):
     """Job results that match, newest first. Returns (results, count): count is the NAS's number of matches."""
-    query = {'status': statuses, 'from_timestamp': since}
-    entries, count = read_pages(client, LOG_API, 'list_result', _params(task_id, query), 'results', limit=limit,
-                                count_key='count')
+    params = _params(task_id, status=statuses, from_timestamp=since)
+    entries, count = read_pages(client, LOG_API, 'list_result', params, 'results', limit=limit, count_key='count')
     return [normalize_result(entry) for entry in entries], count
 
 
 def list_logs(client, task_id=None, levels=None, keyword=None, since=None, limit=None):
     """Log entries that match, newest first. Returns (logs, count)."""
     # [A] contract 13.2: log_level takes a list of numbers.
-    query = {'log_level': levels, 'key_word': keyword, 'from_timestamp': since}
-    entries, count = read_pages(client, LOG_API, 'list_log', _params(task_id, query), 'logs', limit=limit,
-                                count_key='count')
+    params = _params(task_id, log_level=levels, key_word=keyword, from_timestamp=since)
+    entries, count = read_pages(client, LOG_API, 'list_log', params, 'logs', limit=limit, count_key='count')
     return [normalize_log(entry) for entry in entries], count

@@ -25,6 +25,7 @@ from ._api import (
     read_pages,
     strip_secrets,
     to_int,
+    with_filter,
 )
 from ._api_device import normalize_device
 from ._api_log import normalize_result
@@ -72,15 +73,8 @@ def list_params(task_id=None, backup_type=None, versions=False):
     params = {'load_status': True, 'load_result': True, 'load_devices': True}
     if versions:
         params['load_versions'] = True
-    query = {}
-    if task_id is not None:
-        # [R] contract 10.1: task_id works only inside filter.
-        query['task_id'] = task_id
-    if backup_type is not None:
-        query['backup_type'] = backup_type
-    if query:
-        params['filter'] = query
-    return params
+    # [R] contract 10.1: task_id works only inside filter.
+    return with_filter(params, task_id=task_id, backup_type=backup_type)
 
 
 def list_tasks(client, task_id=None, backup_type=None, versions=False, limit=None):
