@@ -17,6 +17,7 @@ from ._api_log import normalize_result
 DEVICE_API = 'SYNO.ActiveBackup.Device'
 DEVICE_INT_FIELDS = ('device_id', 'backup_type', 'platform_type', 'create_time', 'login_time', 'task_count')
 
+
 def normalize_device(entry):
     """A device object without its secrets, numbers as ints, with ``backup_type_name`` and a named last result."""
     out = strip_secrets(ints(entry, DEVICE_INT_FIELDS))

@@ -32,6 +32,7 @@ READS = {
     'error_files': ('check_file', 'error_files'),
 }
 
+
 def normalize_share(entry):
     return ints(entry, SHARE_INT_FIELDS)
 

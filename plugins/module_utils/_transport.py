@@ -88,7 +88,7 @@ class RequestsTransport:
         except requests.exceptions.ChunkedEncodingError as exc:
             # status and headers came, then the connection broke before the whole body had arrived
             raise ConnectionFailure('io', 'connection lost in the middle of the answer: %s' % _short_reason(exc),
-                                   sent=True) from None
+                                    sent=True) from None
         except requests.exceptions.ConnectionError as exc:
             if _connect_phase(exc):
                 raise ConnectionFailure('connect', 'cannot connect: %s' % _short_reason(exc), sent=False) from None
@@ -98,7 +98,7 @@ class RequestsTransport:
         except (UnicodeError, ValueError) as exc:
             # a header or URL value that HTTP cannot carry: the request was never sent
             raise ConnectionFailure('request', 'the request could not be built (%s)' % type(exc).__name__,
-                                   sent=False) from None
+                                    sent=False) from None
         finally:
             # The session is carried explicitly (form field, cookie, header); keep no cookie jar state.
             if self._session is not None:

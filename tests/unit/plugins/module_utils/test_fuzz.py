@@ -23,7 +23,6 @@ import json
 import math
 import re
 
-from unittest import mock
 from urllib.parse import parse_qsl
 
 import pytest

@@ -14,7 +14,6 @@ from ansible_collections.syno.activebackup.plugins.module_utils._config import C
 from ansible_collections.syno.activebackup.plugins.module_utils._options import session_secrets
 
 
-
 def check_connection(params):
     """The connection checks of ``params``, with credentials unless given."""
     return ConnectionConfig.from_params(dict({'username': 'u', 'password': 'p'}, **params))

@@ -36,7 +36,6 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.syno.activebackup.plugins import modules as modules_package
-from ansible_collections.syno.activebackup.plugins.module_utils import _op_storage
 from ansible_collections.syno.activebackup.plugins.module_utils._runner import Operation, execute
 from ansible_collections.syno.activebackup.plugins.module_utils._totp import totp
 
@@ -63,7 +62,9 @@ OMIT = object()
 # Shares the fake NAS lists; the filters of share_info and storage_info pick from them.
 NAS_SHARES = ['ActiveBackupforBusiness', '123', 'true', UNICODE_SHARE, QUOTED_SHARE, 'Backup Share']
 NAS_VOLUMES = ['/volume1', '/volume2']
-ALL_READS = ['list', 'list_encrypted', 'list_storage', 'list_volume', 'check_file']
+SHARE_READS = ['list', 'list_encrypted', 'list_storage', 'list_volume', 'check_file']
+# The reads of facts' ``all``: the Share lists, then Task.list, Device.list and SYNO.DSM.Info (keys of READ_CALLS).
+ALL_READS = SHARE_READS + ['tasks', 'devices', 'system']
 LINKED = {'alive': False, 'error': {'code': 0}, 'owner': True, 'state': 0}
 
 # The valid arguments each module starts from (the connection: host, username, password).
@@ -527,6 +528,13 @@ def module_profile(module):
             ('empty-list-means-all', [], Accept(reads=ALL_READS), None),
             ('only-volumes', ['!all', 'volumes'], Accept(reads=['list_volume']), None),
             ('files-check', 'files_check', Accept(reads=['check_file']), None),
+            ('tasks', 'tasks', Accept(reads=['tasks']), None),
+            ('system', ['system'], Accept(reads=['system']), None),
+            ('jobs-text', 'devices,tasks', Accept(reads=['tasks', 'devices']), None),
+            ('no-jobs', ['!tasks', '!devices', '!system'], Accept(reads=SHARE_READS), None),
+            ('all-but-shares', ['!shares'], Accept(reads=['list_storage', 'list_volume', 'check_file', 'tasks', 'devices',
+                                                          'system']), None),
+            ('unknown-job-subset', ['task'], Reject(unknown, "'task'"), None),
         ]}
     if module == 'directory':
         many = ['%s/d%04d' % (ROOT, index) for index in range(1000)]
@@ -643,16 +651,29 @@ READ_DATA = {
     'list_storage': {'storages': [_storage(name, index + 1) for index, name in enumerate(NAS_SHARES)]},
     'list_volume': {'volumes': [{'volume_path': path, 'total_bytes': '1000', 'used_bytes': '250'} for path in NAS_VOLUMES]},
     'check_file': {'error_files': []},
+    'tasks': {'tasks': [], 'total': 0},
+    'devices': {'devices': [], 'total': 0},
+    'system': {'model': 'DS1821+', 'serial': '2150ABC123', 'version': '69057'},
 }
+# What each read is on the wire: (api, method, version, params).
+READ_CALLS = dict(((method, ('SYNO.ActiveBackup.Share', method, 1, None)) for method in SHARE_READS),
+                  tasks=('SYNO.ActiveBackup.Task', 'list', 1, {'load_status': True, 'load_result': True,
+                                                               'load_devices': True, 'load_versions': True,
+                                                               'offset': 0, 'limit': 500}),
+                  devices=('SYNO.ActiveBackup.Device', 'list', 1, {'load_result': True, 'offset': 0, 'limit': 500}),
+                  system=('SYNO.DSM.Info', 'getinfo', 2, None))
+READ_FACTS = {'list': 'shares', 'list_encrypted': 'encrypted_shares', 'list_storage': 'storages', 'list_volume': 'volumes',
+              'check_file': 'error_files', 'tasks': 'tasks', 'devices': 'devices', 'system': 'system'}
 
 
 def _reads(methods):
-    """The requests of ``_api_share.read_lists``: one call alone, several in one SYNO.Entry.Request."""
+    """The requests of ``_api.read_all``: one call alone, several in one SYNO.Entry.Request."""
     if not methods:
         return []
     if len(methods) == 1:
-        return [Expect.abb(methods[0], {}, data=READ_DATA[methods[0]])]
-    return [Expect.compound([(method, None) for method in methods], [READ_DATA[method] for method in methods])]
+        api, method, version, params = READ_CALLS[methods[0]]
+        return [Expect(api, method, version=version, params=dict(params or {})).answer(READ_DATA[methods[0]])]
+    return [Expect.compound_of([READ_CALLS[method] for method in methods], [READ_DATA[method] for method in methods])]
 
 
 def module_calls(module, params, wire):
@@ -750,8 +771,7 @@ def check_result(module, params, wire, result):
     elif module == 'facts':
         facts = result['ansible_facts']['activebackup']
         assert set(facts) - {'gathered_subsets', 'default_share'} == set(
-            {'list': 'shares', 'list_encrypted': 'encrypted_shares', 'list_storage': 'storages',
-             'list_volume': 'volumes', 'check_file': 'error_files'}[method] for method in wire.get('reads', ALL_READS))
+            READ_FACTS[method] for method in wire.get('reads', ALL_READS))
     elif module == 'directory':
         create = wire.get('create', [ROOT + '/pc'])
         assert result['created'] == create
