@@ -39,6 +39,11 @@ ABB = 'SYNO.ActiveBackup.Share'
 AUTH = 'SYNO.API.Auth'
 INFO = 'SYNO.API.Info'
 ENTRY = 'SYNO.Entry.Request'
+TASK = 'SYNO.ActiveBackup.Task'
+DEVICE = 'SYNO.ActiveBackup.Device'
+VERSION = 'SYNO.ActiveBackup.Version'
+LOG = 'SYNO.ActiveBackup.Log'
+DSM_INFO = 'SYNO.DSM.Info'
 
 # Login parameters sent bare; every other non-envelope value is JSON text.
 BARE = frozenset(('api', 'version', 'method', '_sid', 'SynoToken', 'account', 'passwd', 'otp_code', 'device_id',
@@ -188,6 +193,58 @@ class Expect(object):
             out = []
             for (method, dummy), value in zip(calls, results):
                 entry = {'api': ABB, 'method': method, 'version': 1}
+                if isinstance(value, int):
+                    entry.update(success=False, error={'code': value})
+                else:
+                    entry.update(success=True, data=value)
+                out.append(entry)
+            fail = any(not r['success'] for r in out) if has_fail is None else has_fail
+            exp.answer({'has_fail': fail, 'result': out})
+        return exp
+
+    # shortcuts for the ABB job APIs (contract sections 9-13: entry.cgi, version 1) and SYNO.DSM.Info
+
+    @classmethod
+    def call(cls, api, method, params=None, data=None, version=1):
+        """``api.method`` on entry.cgi with a session; ``params`` (when not None) compared exactly."""
+        exp = cls(api, method, params=params, version=version)
+        return exp.answer(data) if data is not None else exp
+
+    @classmethod
+    def task(cls, method='list', params=None, data=None):
+        return cls.call(TASK, method, params, data)
+
+    @classmethod
+    def device(cls, method='list', params=None, data=None):
+        return cls.call(DEVICE, method, params, data)
+
+    @classmethod
+    def versions(cls, params=None, data=None):
+        return cls.call(VERSION, 'list', params, data)
+
+    @classmethod
+    def log(cls, method, params=None, data=None):
+        return cls.call(LOG, method, params, data)
+
+    @classmethod
+    def dsm_info(cls, data=None, params=None, version=2):
+        return cls.call(DSM_INFO, 'getinfo', params, data, version=version)
+
+    @classmethod
+    def compound_of(cls, calls, results=None, has_fail=None):
+        """A SYNO.Entry.Request of calls on any API: ``calls`` is [(api, method, version, params or None)],
+        ``results`` [data dict, or an int error code] in the same order."""
+        items = []
+        for api, method, version, params in calls:
+            item = {'api': api, 'method': method, 'version': version}
+            item.update(params or {})
+            items.append(item)
+        exp = cls(ENTRY, 'request', version=1,
+                  params={'mode': 'sequential', 'stop_when_error': False, 'compound': items})
+        if results is not None:
+            out = []
+            for (api, method, version, dummy), value in zip(calls, results):
+                entry = {'api': api, 'method': method, 'version': version}
                 if isinstance(value, int):
                     entry.update(success=False, error={'code': value})
                 else:

@@ -314,17 +314,55 @@ def test_transport_errors_are_retryable_unless_tls(kind, sent):
     assert exc.retryable is (kind != 'tls') and exc.sent is sent
 
 
+# Every SYNO.ActiveBackup.* API (contract 15: ABB's table applies to each), and names that only look alike.
+ABB_APIS = st.sampled_from(['SYNO.ActiveBackup.Task', 'SYNO.ActiveBackup.Device', 'SYNO.ActiveBackup.Version',
+                            'SYNO.ActiveBackup.Log', 'SYNO.ActiveBackup.Setting', 'SYNO.ActiveBackup.Overview'])
+ABB_LOOKALIKES = st.sampled_from(['SYNO.ActiveBackup', 'syno.activebackup.Task', 'SYNO.ActiveBackupX.Task',
+                                  'XSYNO.ActiveBackup.Task', 'SYNO.DSM.Info'])
+
+
 @SETTINGS
-@given(APIS, CODES | st.none())
+@given(APIS | ABB_APIS | ABB_LOOKALIKES, CODES | st.none())
 def test_describe_uses_the_api_table_then_the_common_one(api, code):
     meaning = describe(api, code)
     own = _errors.API_ERRORS.get(api, {})
+    abb = api.startswith('SYNO.ActiveBackup.')
     if code in own:
         assert meaning == own[code]
+    elif abb and code in _errors.ABB_ERRORS:
+        assert meaning == _errors.ABB_ERRORS[code]
     elif code in _errors.COMMON_ERRORS:
         assert meaning == _errors.COMMON_ERRORS[code]
     else:
         assert meaning is None
+
+
+@pytest.mark.parametrize('api, code, meaning', [
+    # SYNO.ActiveBackup.Share: its own table first, then ABB's, then the common one
+    ('SYNO.ActiveBackup.Share', 1026, 'The storage exists already'),
+    ('SYNO.ActiveBackup.Share', 1010, 'No such task'),
+    ('SYNO.ActiveBackup.Share', 105, 'The logged in session does not have permission'),
+    # ABB's table overrides the common meaning of 120 for every ABB API
+    ('SYNO.ActiveBackup.Share', 120, 'Invalid parameter (ABB answers it for a missing or malformed required parameter)'),
+    ('SYNO.ActiveBackup.Task', 120, 'Invalid parameter (ABB answers it for a missing or malformed required parameter)'),
+    ('SYNO.API.Auth', 120, 'Invalid parameter'),
+    ('SYNO.ActiveBackup.Task', 4007, 'Another backup of the task is running'),
+    ('SYNO.ActiveBackup.Task', 5001, 'The device is offline'),
+    ('SYNO.ActiveBackup.Version', 1010, 'No such task'),
+    ('SYNO.ActiveBackup.Log', 1031, 'Timeout inside Active Backup for Business'),
+    ('SYNO.ActiveBackup.Task', 119, 'SID not found (invalid or expired session)'),
+    # the Share table is the Share API's only
+    ('SYNO.ActiveBackup.Task', 1026, None),
+    ('SYNO.ActiveBackup.Task', 3047, None),
+    # ABB codes mean nothing to other APIs
+    ('SYNO.DSM.Info', 1001, None),
+    ('SYNO.API.Auth', 4007, None),
+    ('SYNO.API.Auth', 400, 'No such account or incorrect password'),
+    ('SYNO.ActiveBackup.Task', 400, None),
+    ('SYNO.ActiveBackupX', 1001, None),
+])
+def test_describe_examples(api, code, meaning):
+    assert describe(api, code) == meaning
 
 
 # ('*' is the mask itself.)
