@@ -211,7 +211,7 @@ def _percent(task):
         return ''
     # The API gives 0.0-1.0; a value above 1 is read as a percentage already.
     percent = value * 100 if value <= 1 else value
-    return ' (%d%%)' % int(max(0, min(percent, 100)))
+    return ' (%g%%)' % round(max(0.0, min(percent, 100.0)), 1)
 
 
 def _plural(count, word):

@@ -517,3 +517,331 @@ def test_report_fail_on_breach_fails_the_play_after_writing(nas, tmp_path):
     for name in REPORT_FILES:
         assert (report_dir / name).exists(), name
     assert 'Not run (activebackup_report_check_files is false).' in (report_dir / 'activebackup-report.md').read_text()
+
+
+# ---------------------------------------------------------------------------- report: backups
+
+# The demo fleet's backup tasks (emulator scenario "full", tests/emulator/README.md) and the
+# health each must get with the default 26 h: the oracle these tests hold the report against.
+EXPECTED_HEALTH = {
+    'nas1': {'Office-PCs': 'ok', 'Design-Workstations': 'warning', 'Laptops': 'ok', 'File-Server': 'failed',
+             'VM-Cluster': 'overdue', 'SMB-Archive': 'never', 'NAS-Replica': 'running'},
+    'nas2': {'Office-PCs': 'ok', 'Design-Workstations': 'ok', 'Laptops': 'ok', 'File-Server': 'ok',
+             'VM-Cluster': 'ok', 'SMB-Archive': 'overdue', 'NAS-Replica': 'ok'},
+    'nas3': {'Office-PCs': 'failed', 'Design-Workstations': 'ok', 'Laptops': 'failed', 'File-Server': 'ok',
+             'VM-Cluster': 'ok', 'SMB-Archive': 'never', 'NAS-Replica': 'ok'},
+}
+SEVERITY = ('failed', 'overdue', 'never', 'warning', 'running', 'ok')
+ATTENTION = ('failed', 'overdue', 'never')
+FACTS_READS = ['SYNO.ActiveBackup.Share.list', 'SYNO.ActiveBackup.Share.list_encrypted',
+               'SYNO.ActiveBackup.Share.list_storage', 'SYNO.ActiveBackup.Share.list_volume',
+               'SYNO.ActiveBackup.Share.check_file', 'SYNO.ActiveBackup.Task.list', 'SYNO.ActiveBackup.Device.list',
+               'SYNO.DSM.Info.getinfo']
+
+
+def emulator_secrets(handle, indexes=(0, 1, 2)):
+    """Every device secret value the emulated NAS hold."""
+    return [value for i in indexes for device in handle.control(i).jobs()['devices']
+            for value in device['secrets'].values()]
+
+
+def newest_result(state, task_id):
+    results = [r for r in state['abb']['results'] if r['task_id'] == task_id]
+    return max(results, key=lambda r: r['time_start']) if results else None
+
+
+def test_report_backup_section_across_the_fleet(nas, tmp_path, chromium):
+    """The demo fleet: every task with its health against the documented table, its last result,
+    versions and devices against the emulator's state, one login and one compound request per
+    NAS, no device secret anywhere, and the three files showing it (the page in a browser)."""
+    report_dir = tmp_path / 'report'
+    fleet = Fleet(nas).mark()
+    run = run_playbook(play('syno.activebackup.report', {'activebackup_report_dir': str(report_dir)}),
+                       inventory=inventory_for(nas)).assert_success()
+    for i in range(3):
+        entries = fleet.entries(i)
+        assert [(e['api'], e['method']) for e in entries] == [
+            ('SYNO.API.Auth', 'login'), ('SYNO.Entry.Request', 'request'), ('SYNO.API.Auth', 'logout')]
+        assert entries[1]['compound'] == FACTS_READS
+        assert fleet.delta(i, 'writes') == 0
+
+    secrets = emulator_secrets(nas)
+    assert len(secrets) == 3 * 11 * 4
+    texts = {name: (report_dir / name).read_text() for name in REPORT_FILES}
+    for name, text in texts.items():
+        assert not [s for s in secrets if s in text], name
+        assert 'EMU-' not in text and PASSWORD not in text, name
+    assert 'EMU-' not in run.stdout
+
+    # ------------------------------------------------------------ JSON against the emulator
+    report = json.loads(texts['activebackup-report.json'])
+    assert report['max_backup_age_hours'] == 26
+    health_counts = {h: 0 for h in SEVERITY}
+    for tasks in EXPECTED_HEALTH.values():
+        for health in tasks.values():
+            health_counts[health] += 1
+    summary = report['summary']
+    assert {key: summary[key] for key in SUMMARY_BACKUPS} == {
+        'tasks': 21, 'health': health_counts, 'attention': 7, 'attention_hosts': 3, 'warnings': 1,
+        'warning_hosts': 1, 'backup_devices': 33, 'devices_offline': 1, 'offline_hosts': 1}
+    assert {key: summary[key] for key in SUMMARY_SPACE} == {
+        'hosts': 3, 'reported': 3, 'not_reported': 0, 'breaches': 0, 'breach_hosts': 0, 'flags': 0, 'devices': 18}
+    expected_attention = sorted(
+        ((host, task, health) for host, tasks in EXPECTED_HEALTH.items() for task, health in tasks.items()
+         if health in ATTENTION), key=lambda a: (SEVERITY.index(a[2]), a[0], a[1]))
+    assert [(a['host'], a['task_name'], a['health']) for a in report['attention']] == expected_attention
+
+    for i, name in enumerate(NAMES):
+        entry = next(h for h in report['hosts'] if h['name'] == name)
+        state = nas.control(i).state()
+        jobs = {t['task_name']: t for t in nas.control(i).jobs()['tasks']}
+        assert entry['system']['model'] == state['dsm']['model'] == 'DS1821+'
+        assert entry['system']['serial'] == state['dsm']['serial']
+        assert entry['system']['version_string'] == state['dsm']['version_string']
+        assert entry['backups_gathered'] is True
+        tasks = {t['task_name']: t for t in entry['tasks']}
+        assert {task: t['health'] for task, t in tasks.items()} == EXPECTED_HEALTH[name]
+        # attention first, then warning, running, ok
+        assert [SEVERITY.index(t['health']) for t in entry['tasks']] == sorted(
+            SEVERITY.index(t['health']) for t in entry['tasks'])
+        assert entry['backup_attention'] == [
+            'backup task %s: %s (%s)' % (t['task_name'], t['health'], t['reason']) for t in entry['tasks']
+            if t['health'] in ATTENTION]
+        for task_name, got in tasks.items():
+            job = jobs[task_name]
+            assert got['task_id'] == job['task_id'] and got['attention'] is (got['health'] in ATTENTION)
+            assert got['running'] is job['running']
+            assert got['version_count'] == job['versions']
+            result = newest_result(state, job['task_id'])
+            if result is None:
+                assert job['last_status'] is None and got['health'] == 'never'
+                assert (got['last_status_name'], got['last_end'], got['age_hours'], got['latest_version']) == (
+                    None, None, None, None)
+                assert got['reason'] == 'never ran: the task has no backup result yet'
+                continue
+            assert (got['last_status'], got['last_end'], got['transfered_bytes'], got['error_count'],
+                    got['warning_count']) == (result['status'], result['time_end'], result['transfered_bytes'],
+                                              result['error_count'], result['warning_count'])
+            assert got['last_end'] == job['last_time_end']
+            assert got['last_status_name'] == {2: 'success', 3: 'partial', 4: 'failed', 5: 'cancelled'}[result['status']]
+            versions = [v for v in state['abb']['versions'] if v['task_id'] == job['task_id'] and v['status'] == 3]
+            newest = max(versions, key=lambda v: v['time_end'])
+            assert (got['latest_version']['version_id'], got['latest_version']['time_end']) == (
+                newest['version_id'], newest['time_end'])
+            assert got['device_names'] == job['devices']
+        running = tasks.get('NAS-Replica')
+        if running['health'] == 'running':
+            assert running['reason'].startswith('a backup is running now (')
+            assert running['reason'].endswith(
+                'previous run: success (0 errors, 0 warnings), ended %s h ago' % ('%.1f' % running['age_hours']).rstrip('0').rstrip('.'))
+        devices = {d['host_name']: d for d in entry['backup_devices']}
+        assert set(devices) == {d['host_name'] for d in nas.control(i).jobs()['devices']}
+        offline = [d['host_name'] for d in entry['backup_devices'] if d['offline']]
+        assert offline == (['LAPTOP-BEN'] if name == 'nas3' else [])
+        assert entry['backup_devices'][0]['offline'] is bool(offline)  # offline first
+        for device in entry['backup_devices']:
+            assert not [key for key in device if any(part in key for part in ('password', 'token', 'secret'))]
+    nas1 = next(h for h in report['hosts'] if h['name'] == 'nas1')
+    failed = next(t for t in nas1['tasks'] if t['task_name'] == 'File-Server')
+    assert failed['reason'].startswith('last run failed (1 error, 0 warnings), ended ')
+    overdue = next(t for t in nas1['tasks'] if t['task_name'] == 'VM-Cluster')
+    assert overdue['reason'].endswith('h ago, more than the 26 h allowed') and 49 <= overdue['age_hours'] <= 51
+
+    # ------------------------------------------------------------ Markdown
+    markdown = texts['activebackup-report.md']
+    assert '- 7 backup tasks need attention (failed, overdue or never ran) on 3 NAS, of 21\n' in markdown
+    assert '- 0 volumes/storages below 10% free\n' in markdown
+    assert '- 1 backup device offline on 1 NAS, of 33\n' in markdown
+    assert '- 3 NAS in the play: 3 reported, 0 failed or unreachable\n' in markdown
+    attention_part = markdown.split('## Backups that need attention', 1)[1].split('\n## ', 1)[0]
+    rows = [line for line in attention_part.splitlines() if line.startswith('| nas')]
+    assert [tuple(cell.strip() for cell in row.split('|')[1:4]) for row in rows] == [
+        (host, task, '**%s**' % ('never ran' if health == 'never' else health))
+        for host, task, health in expected_attention]
+    for name in NAMES:
+        section = markdown.split('\n## %s\n' % name, 1)[1].split('\n## ', 1)[0]
+        backups = section.split('### Backups\n', 1)[1].split('\n### ', 1)[0]
+        for task, health in EXPECTED_HEALTH[name].items():
+            line = next(row for row in backups.splitlines() if row.startswith('| %s |' % task))
+            label = 'never ran' if health == 'never' else health
+            cell = line.split('|')[3].strip()
+            assert cell == ('**%s**' % label if health in ATTENTION else label) or (
+                health == 'running' and cell.startswith('running, ')), (task, cell)
+        assert 'DS1821+, serial %s, DSM 7.2.1-69057 Update 5.' % nas.control(NAMES.index(name)).state()['dsm']['serial'] \
+            in section
+        devices = section.split('### Backup devices\n', 1)[1].split('\n### ', 1)[0]
+        assert devices.count('**offline**') == (1 if name == 'nas3' else 0)
+    assert '| LAPTOP-BEN |' in markdown
+
+    # ------------------------------------------------------------ HTML, in a browser
+    page = report_dir / 'activebackup-report.html'
+    markup = texts['activebackup-report.html']
+    text, links = html_text(markup)
+    assert links == [] and '<script' not in markup
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    shutil.copy(page, OUTPUT / 'activebackup-report-backups.html')
+    dom = render_in_chromium(chromium, page, OUTPUT / 'activebackup-report-backups.png')
+    dom_text = html_text(dom)[0]
+    assert dom_text == text
+    # the tiles say what they count
+    assert '7 backup tasks need attention on 3 NAS failed, overdue or never ran, of 21' in dom_text
+    assert '0 volumes/storages below 10% free ' in dom_text
+    assert '1 backup device offline on 1 NAS of 33' in dom_text
+    assert '3 NAS in the play' in dom_text and '3 NAS reported' in dom_text
+    rows = BackupRows()
+    rows.feed(dom)
+    for name in NAMES:
+        for task, health in EXPECTED_HEALTH[name].items():
+            label = 'never ran' if health == 'never' else health
+            row = rows.find(name, task)
+            assert label in row['text'], (name, task, row)
+            # a task that needs attention stands out: its row is marked (red background and a
+            # red bar in the style sheet) and its label says it, with a warning sign
+            assert (row['class'] == 'attention') is (health in ATTENTION), (name, task, row)
+            if health in ATTENTION:
+                assert '\u26a0 %s' % label in row['text']
+    assert 'tr.attention td { background: var(--bad-bg); }' in markup
+    fleet_attention = rows.attention_table
+    assert [(r[0], r[1], r[2]) for r in fleet_attention] == [
+        (host, task, '\u26a0 ' + ('never ran' if health == 'never' else health)) for host, task, health in expected_attention]
+    assert 'LAPTOP-BEN' in dom_text and '\u26a0 offline' in dom_text
+
+
+class BackupRows(html.parser.HTMLParser):
+    """The rows of each NAS's Backups table and of the fleet's attention table, from the DOM."""
+
+    def __init__(self):
+        super().__init__()
+        self.section = None  # id of the <section> being read
+        self.heading = None  # the last <h3> text
+        self.rows = {}  # (nas section id, task name) -> {'class', 'text', 'cells'}
+        self.attention_table = []
+        self._in_h3 = False
+        self._row = None
+        self._cell = None
+        self.names = {}  # section id -> NAS name (its <h2>)
+        self._in_h2 = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == 'section':
+            self.section, self.heading = attrs.get('id'), None
+        elif tag == 'h2':
+            self._in_h2 = True
+        elif tag == 'h3':
+            self._in_h3, self.heading = True, ''
+        elif tag == 'tr':
+            self._row = {'class': attrs.get('class'), 'cells': []}
+        elif tag == 'td' and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == 'h2':
+            self._in_h2 = False
+        elif tag == 'h3':
+            self._in_h3 = False
+        elif tag == 'td' and self._cell is not None:
+            self._row['cells'].append(' '.join(''.join(self._cell).split()))
+            self._cell = None
+        elif tag == 'tr' and self._row is not None:
+            row, self._row = self._row, None
+            if not row['cells']:
+                return
+            row['text'] = ' '.join(row['cells'])
+            if self.section == 'attention':
+                self.attention_table.append(row['cells'])
+            elif self.heading == 'Backups':
+                task = row['cells'][0].split(' ')[0]
+                self.rows[(self.names.get(self.section), task)] = row
+
+    def handle_data(self, data):
+        if self._in_h2 and self.section and self.section not in self.names:
+            self.names[self.section] = data.strip()
+        if self._in_h3:
+            self.heading += data.strip()
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def find(self, nas_name, task):
+        assert (nas_name, task) in self.rows, sorted(self.rows)
+        return self.rows[(nas_name, task)]
+
+
+def test_report_fail_on_breach_fails_on_backups_and_the_age_threshold_is_used(nas, tmp_path):
+    """No volume is low at 10 %, but backups failed, are overdue or never ran: the play fails
+    after writing, naming NAS and tasks. With 60 h the two overdue tasks are fine."""
+    report_dir = tmp_path / 'report'
+    role_vars = {'activebackup_report_dir': str(report_dir), 'activebackup_report_fail_on_breach': True,
+                 'activebackup_report_check_files': False, 'activebackup_report_max_backup_age_hours': 60}
+    after = [{'name': 'After the report', 'ansible.builtin.debug': {'msg': 'still running'}}]
+    run = run_playbook(play('syno.activebackup.report', role_vars, post_tasks=after), inventory=inventory_for(nas))
+    assert run.rc == 2, run.describe(3000)
+    failure = one_result(run, 'Fail on low free space or on backups that failed, are overdue or never ran', 'nas1')
+    assert failure['result']['msg'] == (
+        '5 backup task(s) on 2 NAS failed, are overdue (last run more than 60 h ago) or never ran: '
+        'nas1: File-Server (failed), SMB-Archive (never); nas3: Laptops (failed), Office-PCs (failed), '
+        'SMB-Archive (never). The report is in %s.' % report_dir)
+    assert task_results(run, 'After the report') == []
+    report = json.loads((report_dir / 'activebackup-report.json').read_text())
+    assert report['max_backup_age_hours'] == 60
+    health = {h['name']: {t['task_name']: t['health'] for t in h['tasks']} for h in report['hosts']}
+    assert health['nas1']['VM-Cluster'] == 'ok' and health['nas2']['SMB-Archive'] == 'ok'
+    assert report['summary']['attention'] == 5 and report['summary']['attention_hosts'] == 2
+
+    # bad thresholds are refused before any request
+    fleet = Fleet(nas, indexes=(0,)).mark()
+    run = run_playbook(play('syno.activebackup.report', dict(role_vars, activebackup_report_max_backup_age_hours=0)),
+                       inventory=inventory_for(nas, names=['nas1']))
+    assert run.rc != 0
+    assert 'activebackup_report_max_backup_age_hours a positive number of hours (it is 0)' in json.dumps(run.failed)
+    assert fleet.delta(0, 'requests') == 0
+
+
+def example_inventory(handle, names=None, extra=None):
+    """The emulated NAS as the example playbooks expect them (dsm_* variables)."""
+    host_vars = {'ansible_host': '{{ syno_host }}', 'dsm_port': '{{ syno_port }}', 'dsm_ca_path': '{{ syno_ca }}',
+                 'dsm_username': 'admin', 'dsm_password': PASSWORD}
+    inventory = yaml.safe_load(inventory_for(handle, names=names, extra_host_vars=host_vars))
+    for name, more in (extra or {}).items():
+        inventory['all']['children']['nas']['hosts'][name].update(more)
+    return inventory
+
+
+def test_monitoring_example_fails_on_failed_and_overdue_backups(nas, tmp_path):
+    """examples/monitoring.yml: exit code 2 and a message that lists NAS and tasks (failed and
+    overdue, not the tasks that never ran, and a NAS that could not be read); exit code 0 when
+    every backup is fine; the report is written either way."""
+    example = REPO / 'examples' / 'monitoring.yml'
+    report_dir = tmp_path / 'report'
+    inventory = example_inventory(nas, extra={'nas2': {'dsm_password': WRONG_PASSWORD}})
+    fleet = Fleet(nas).mark()
+    run = run_playbook(example, inventory=inventory, extra_vars={'activebackup_report_dir': str(report_dir)})
+    assert run.rc == 2, run.describe(3000)
+    failure = run.result('Fail with the list of NAS and backup tasks that need attention')
+    msg = failure['result']['msg']
+    assert msg.startswith('nas1: File-Server FAILED (last run failed (1 error, 0 warnings), ended '), msg
+    assert ' VM-Cluster OVERDUE (last run (success) ended ' in msg
+    # per NAS in the order of its tasks (task_id)
+    assert '; nas3: Office-PCs FAILED (last run was cancelled (0 errors, 0 warnings), ended ' in msg
+    assert ' Laptops FAILED (last run failed (2 errors, 0 warnings), ended ' in msg
+    assert msg.index('Office-PCs') < msg.index('Laptops')
+    assert msg.endswith('; backup tasks not read (NAS failed, unreachable or without Active Backup for Business): '
+                        'nas2. Details in the report in %s.' % report_dir), msg
+    assert 'SMB-Archive' not in msg  # never ran: not in monitoring_fail_on by default
+    assert WRONG_PASSWORD not in run.stdout + run.stderr and PASSWORD not in msg
+    for i in (0, 2):
+        assert fleet.delta(i, 'logins') == 1 and fleet.delta(i, 'logouts') == 1 and fleet.delta(i, 'writes') == 0
+    report = json.loads((report_dir / 'activebackup-report.json').read_text())
+    assert [(h['name'], h['status']) for h in report['hosts']] == [('nas1', 'ok'), ('nas2', 'failed'), ('nas3', 'ok')]
+
+    # nas2 alone, with a threshold its 30 h old SMB-Archive run meets: every backup is fine
+    run = run_playbook(example, inventory=example_inventory(nas, names=['nas2']),
+                       extra_vars={'activebackup_report_dir': str(report_dir), 'monitoring_max_backup_age_hours': 48})
+    run.assert_success()
+    assert run.result('Fail with the list of NAS and backup tasks that need attention')['status'] == 'skipped'
+    # and with the default 26 h it is overdue
+    run = run_playbook(example, inventory=example_inventory(nas, names=['nas2']),
+                       extra_vars={'activebackup_report_dir': str(report_dir)})
+    assert run.rc == 2
+    assert run.result('Fail with the list of NAS and backup tasks that need attention')['result']['msg'].startswith(
+        'nas2: SMB-Archive OVERDUE (last run (success) ended 29.')

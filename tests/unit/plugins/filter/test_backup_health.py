@@ -117,6 +117,13 @@ def test_the_running_flag_wins_over_progress():
     assert got['running'] is False and got['health'] == 'never'
 
 
+@pytest.mark.parametrize('percentage, shown', [(0.028, '2.8%'), (0, '0%'), (1, '100%'), (0.999, '99.9%'), (45, '45%'),
+                                               (250, '100%'), (-0.5, '0%'), ('0.5', '50%')])
+def test_running_percentage(percentage, shown):
+    got = one(task(None, running=True, progress={'running_task_status': 1, 'percentage': percentage}))
+    assert got['reason'] == 'a backup is running now (%s); no previous result (first run)' % shown
+
+
 def test_running_without_a_percentage():
     got = one(task(None, running=True))
     assert got['reason'] == 'a backup is running now; no previous result (first run)'
