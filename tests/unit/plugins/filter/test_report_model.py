@@ -386,9 +386,8 @@ def test_odd_entries_are_left_out():
     ({'title': 5}, 'title must be a string, not int'),
 ])
 def test_bad_input(kwargs, message):
-    args = {'results': {}, 'now': NOW}
-    args.update(kwargs)
-    given = args.pop('results')
+    given = kwargs.pop('results', {})
+    options = dict({'now': NOW}, **kwargs)
     with pytest.raises(AnsibleFilterError, match='^report_model: ') as caught:
-        report_model(given, **args)
+        report_model(given, **options)
     assert message in str(caught.value)
