@@ -365,6 +365,8 @@ def test_fleet_jobs_as_awx_runs_them(fleet, tmp_path):
     assert counters.delta('logouts') == dict.fromkeys(NAMES, 1)
     assert counters.delta('failed_logins') == dict.fromkeys(NAMES, 0)
     assert counters.delta('writes') == dict.fromkeys(NAMES, 0)
+    # the report role reads each NAS in one compound request between login and logout
+    assert counters.delta('requests') == dict.fromkeys(NAMES, 3)
     report = json.loads((pdd / 'project' / 'reports' / 'activebackup-report.json').read_text())
     assert [host['name'] for host in report['hosts']] == list(NAMES)
     assert report['summary']['reported'] == len(NAMES)

@@ -12,7 +12,8 @@
    theme's logo link to ``/`` (the root of the server the site is published on).
 2. Unless --links-only: the index page, a module page, a role page, a filter page, the AWX guide
    and the changelog open in headless Chromium (Debian's chromium; installed with apt-get when
-   missing and running as root), each screenshot in SITE_DIR/../docs-check/. Their rendered text
+   missing and running as root); the index pages and the module page are also screenshot into
+   SITE_DIR/../docs-check/ (to look at). Their rendered text
    must have the page's title, the index its lists of modules and roles, the module page its
    options table with every option of the module's argument spec, and no antsibull-docs error
    text ("Error", "Cannot find", "ERROR").
@@ -36,6 +37,8 @@ CHROMIUM = '/usr/bin/chromium'
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
          '--disable-background-networking', '--disable-component-update', '--disable-sync',
          '--hide-scrollbars', '--window-size=1280,2400']
+# pages also screenshot (into SITE_DIR/../docs-check/, to look at); every page is rendered
+SCREENSHOTS = ('index.html', 'storage_module.html')
 # text antsibull-docs or Sphinx put on a page that failed to build
 ERROR_TEXT = ('Cannot find ', 'The documentation for the ', 'ERROR:', 'Traceback', 'Unknown interpreted text role',
               'Error: ', 'could not be parsed')
@@ -141,15 +144,16 @@ def chromium():
     return CHROMIUM
 
 
-def render(browser, page, screenshot):
-    """The DOM of ``page`` as headless Chromium renders it, after taking a screenshot of it."""
+def render(browser, page, screenshot=None):
+    """The DOM of ``page`` as headless Chromium renders it (after taking a screenshot of it into ``screenshot``)."""
     profile = tempfile.mkdtemp(prefix='syno-docs-chromium-')
     flags = [browser] + FLAGS + ['--user-data-dir=%s' % profile]
     try:
-        shot = subprocess.run(flags + ['--screenshot=%s' % screenshot, page.as_uri()], capture_output=True,
-                              text=True, timeout=180, check=False)
-        if shot.returncode != 0 or not screenshot.exists() or screenshot.stat().st_size < 10000:
-            raise AssertionError('chromium could not take a screenshot of %s: %s' % (page, shot.stderr[-1500:]))
+        if screenshot:
+            shot = subprocess.run(flags + ['--screenshot=%s' % screenshot, page.as_uri()], capture_output=True,
+                                  text=True, timeout=180, check=False)
+            if shot.returncode != 0 or not screenshot.exists() or screenshot.stat().st_size < 10000:
+                raise AssertionError('chromium could not take a screenshot of %s: %s' % (page, shot.stderr[-1500:]))
         dom = subprocess.run(flags + ['--dump-dom', page.as_uri()], capture_output=True, text=True, timeout=180,
                              check=False)
         if dom.returncode != 0 or '</html>' not in dom.stdout:
@@ -207,7 +211,8 @@ def check_pages(site):
             problems.append('%s is missing' % page.relative_to(site))
             continue
         try:
-            dom = render(browser, page, shots / ('%s.png' % page.relative_to(site).as_posix().replace('/', '_')))
+            shot = shots / ('%s.png' % page.relative_to(site).as_posix().replace('/', '_'))
+            dom = render(browser, page, shot if page.name in SCREENSHOTS else None)
         except AssertionError as exc:
             problems.append(str(exc))
             continue
