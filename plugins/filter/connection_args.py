@@ -28,8 +28,7 @@ options:
     type: dict
     required: true
 seealso:
-  - role: syno.activebackup.destinations
-  - role: syno.activebackup.report
+  - module: syno.activebackup.session
 '''
 
 EXAMPLES = r'''

@@ -58,7 +58,6 @@ seealso:
   - module: syno.activebackup.facts
   - plugin: syno.activebackup.backup_health
     plugin_type: filter
-  - role: syno.activebackup.report
 '''
 
 EXAMPLES = r'''
