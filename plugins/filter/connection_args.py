@@ -35,11 +35,11 @@ EXAMPLES = r'''
 - name: Read the shares with the connection from activebackup_* variables (the others from module_defaults)
   vars:
     names: "{{ q('ansible.builtin.varnames', '^activebackup_') }}"
-    connection: "{{ dict(names | zip(q('ansible.builtin.vars', *names))) | syno.activebackup.connection_args }}"
+    dsm_connection: "{{ dict(names | zip(q('ansible.builtin.vars', *names))) | syno.activebackup.connection_args }}"
   syno.activebackup.share_info:
-    host: "{{ connection.host | default(omit) }}"
-    username: "{{ connection.username | default(omit) }}"
-    password: "{{ connection.password | default(omit) }}"
+    host: "{{ dsm_connection.host | default(omit) }}"
+    username: "{{ dsm_connection.username | default(omit) }}"
+    password: "{{ dsm_connection.password | default(omit) }}"
 '''
 
 RETURN = r'''

@@ -71,8 +71,8 @@ EXAMPLES = r'''
   run_once: true
   delegate_to: localhost
   vars:
-    hosts: "{{ ansible_play_hosts_all }}"
-    results: "{{ dict(hosts | zip(hosts | map('extract', hostvars, 'gathered') | map('default', none))) }}"
+    nas_hosts: "{{ ansible_play_hosts_all }}"
+    results: "{{ dict(nas_hosts | zip(nas_hosts | map('extract', hostvars, 'gathered') | map('default', none))) }}"
   ansible.builtin.set_fact:
     report: "{{ results | syno.activebackup.report_model(min_free_percent=15, max_backup_age_hours=26) }}"
 
