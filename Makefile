@@ -38,11 +38,11 @@ INTEGRATION_PATHS := $(wildcard tests/emulator tests/integration)
 # What `make test` runs, in this order. Every $(STAGE) line of their recipes is a stage: timed,
 # its output kept in build/stages/<stage>.log. Under `make test` a failed stage does not stop
 # the run: all stages run, then a table of them ends it, and the run fails if one failed.
-TEST_STAGES := venv sanity units integration changelog-lint lint docs-lint build
+TEST_STAGES := venv sanity units integration changelog-lint lint docs-lint docs build
 
 .PHONY: help test test-start venv venv-newest collection \
 	sanity sanity-2.19 sanity-newest units units-2.19 units-newest integration \
-	lint docs-lint changelog-lint changelog build importer demo bench clean distclean
+	lint docs-lint docs changelog-lint changelog build importer demo bench clean distclean
 # one thing at a time, in the order written (make -j would mix the stages)
 .NOTPARALLEL:
 
@@ -56,6 +56,7 @@ help:
 	@echo "make changelog       regenerate CHANGELOG.md from the fragments"
 	@echo "make lint            ansible-lint (production profile) on roles/, examples/ and every module's EXAMPLES"
 	@echo "make docs-lint       antsibull-docs lint-collection-docs --plugin-docs; ansible-doc on every module and role"
+	@echo "make docs            HTML docs site into build/docs (antsibull-docs, Sphinx -W), links and pages checked in headless Chromium"
 	@echo "make build           galaxy build into build/dist, tarball check, galaxy-importer, tarball smoke test, EE check"
 	@echo "make demo / bench    tools/demo.sh / tools/bench.py (see tools/README.md)"
 	@echo "make clean           remove build/ (keeps the venvs); make distclean also the venvs"
@@ -136,6 +137,11 @@ docs-lint: venv $(NEUTRAL_CFG)
 	@$(STAGE) ansible-doc tests/utils/ansible_doc_check.sh
 	@# every assumption ID of docs/dsm-api-contract.md is in the scope guide, every citation names a section
 	@$(STAGE) contract $(PY) tests/utils/check_contract.py
+
+# the collection's HTML documentation (modules, filters, roles, guides, changelog) into build/docs
+docs: venv
+	@$(STAGE) docs-site tests/utils/docs_site.sh
+	@$(STAGE) docs-site-check $(PY) tests/utils/check_docs_site.py
 
 # ---------------------------------------------------------------------------- build
 

@@ -41,6 +41,8 @@ options:
       - Path of a CA bundle (PEM) to verify the certificate of DSM with, for example the certificate
         exported from DSM (Control Panel > Security > Certificate) or the private CA that signed it.
       - The file must exist and hold at least one PEM certificate; this is checked before any request.
+      - If not set, the value of the E(SYNOLOGY_CA_PATH) environment variable is used (an empty value
+        counts as not set), as the AWX credential type of the collection injects it.
     type: path
   username:
     description:

@@ -20,7 +20,7 @@ CONNECTION_SPEC = dict(
     port=dict(type='int', fallback=(env_fallback, ['SYNOLOGY_PORT'])),
     use_https=dict(type='bool', default=True),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['SYNOLOGY_VALIDATE_CERTS'])),
-    ca_path=dict(type='path'),
+    ca_path=dict(type='path', fallback=(env_fallback, ['SYNOLOGY_CA_PATH'])),
     username=dict(type='str', fallback=(env_fallback, ['SYNOLOGY_USERNAME'])),
     password=dict(type='str', no_log=True, fallback=(env_fallback, ['SYNOLOGY_PASSWORD'])),
     otp_code=dict(type='str', no_log=True),
