@@ -641,6 +641,480 @@ def task_markdown(res):
     return head + '\n\n' + '\n'.join(lines) + '\n\n' + tail + '\n'
 
 
+# ---------------------------------------------------------------------------- monitoring part
+
+MONITORING_SCENARIO = 'full'
+REPORT_ROLE_FILES = ('activebackup-report.html', 'activebackup-report.md', 'activebackup-report.json')
+URI_REPORT = 'uri-report/backup-report.md'
+
+# The report role as examples/monitoring.yml uses it: the connection from module_defaults, every
+# setting at its default (facts subset "all": shares, storages, volumes, the repository check,
+# backup tasks with results, devices and versions, backup devices, system info). It writes the
+# three report files next to the playbook (activebackup-report/).
+MONITORING_ROLE_PLAY = '''---
+- name: Fleet backup report, the collection's report role
+  hosts: nas
+  gather_facts: false
+  module_defaults:
+    group/syno.activebackup.dsm:
+      host: "{{ syno_host }}"
+      port: "{{ syno_port }}"
+      ca_path: "{{ syno_ca }}"
+      username: "%(user)s"
+      password: "%(password)s"
+  roles:
+    - role: syno.activebackup.report
+''' % {'user': USER, 'password': PASSWORD}
+
+# What a competent user writes for the same report with ansible.builtin.uri: log in, the backup
+# tasks with their last results and devices, the devices with their last results, storages,
+# volumes, log out (6 tasks per host); then, once on the controller, a directory and a template
+# that rates every backup task (never ran, failed, overdue, running, warning, ok) and flags
+# offline devices and volumes below 10% free. The list answers carry the devices' secrets, so
+# those two tasks have no_log.
+MONITORING_URI_PLAY = '''---
+- name: Fleet backup report with ansible.builtin.uri
+  hosts: nas
+  gather_facts: false
+  vars:
+    sid: "{{ dsm_login.json.data.sid }}"
+    dsm_headers: {Cookie: "id={{ sid }}", X-SYNO-TOKEN: "{{ dsm_login.json.data.synotoken }}"}
+    report_max_age_hours: 26
+    report_min_free_percent: 10
+  module_defaults:
+    ansible.builtin.uri:
+      url: "https://{{ syno_host }}:{{ syno_port }}/webapi/entry.cgi"
+      method: POST
+      body_format: form-urlencoded
+      ca_path: "{{ syno_ca }}"
+      return_content: true
+  tasks:
+    - name: Log in
+      ansible.builtin.uri:
+        body: {api: SYNO.API.Auth, version: "7", method: login, account: "%(user)s", passwd: "%(password)s",
+               format: sid, session: webui, enable_syno_token: "yes"}
+      register: dsm_login
+      no_log: true
+      failed_when: not dsm_login.json.success
+
+    - name: List the backup tasks with their last results and devices
+      ansible.builtin.uri:
+        body: {api: SYNO.ActiveBackup.Task, version: "1", method: list, load_status: "true", load_result: "true",
+               load_devices: "true", _sid: "{{ sid }}"}
+        headers: "{{ dsm_headers }}"
+      register: abb_tasks
+      no_log: true
+      failed_when: not abb_tasks.json.success
+
+    - name: List the backup devices with their last results
+      ansible.builtin.uri:
+        body: {api: SYNO.ActiveBackup.Device, version: "1", method: list, load_result: "true", _sid: "{{ sid }}"}
+        headers: "{{ dsm_headers }}"
+      register: abb_devices
+      no_log: true
+      failed_when: not abb_devices.json.success
+
+    - name: List the storages
+      ansible.builtin.uri:
+        body: {api: SYNO.ActiveBackup.Share, version: "1", method: list_storage, _sid: "{{ sid }}"}
+        headers: "{{ dsm_headers }}"
+      register: abb_storages
+      failed_when: not abb_storages.json.success
+
+    - name: List the volumes
+      ansible.builtin.uri:
+        body: {api: SYNO.ActiveBackup.Share, version: "1", method: list_volume, _sid: "{{ sid }}"}
+        headers: "{{ dsm_headers }}"
+      register: abb_volumes
+      failed_when: not abb_volumes.json.success
+
+    - name: Log out
+      ansible.builtin.uri:
+        body: {api: SYNO.API.Auth, version: "7", method: logout, session: webui, _sid: "{{ sid }}"}
+        headers: "{{ dsm_headers }}"
+
+    - name: Create the report directory
+      ansible.builtin.file:
+        path: "{{ playbook_dir }}/uri-report"
+        state: directory
+        mode: "0755"
+      run_once: true
+      delegate_to: localhost
+
+    - name: Write the report
+      ansible.builtin.template:
+        src: backup-report.md.j2
+        dest: "{{ playbook_dir }}/%(report)s"
+        mode: "0644"
+      run_once: true
+      delegate_to: localhost
+''' % {'user': USER, 'password': PASSWORD, 'report': URI_REPORT}
+
+MONITORING_URI_TEMPLATE = '''{#- The uri play's report: every NAS, its backup tasks rated, offline devices, volumes. -#}
+{%- set now_epoch = now().timestamp() -%}
+{%- set status_names = {0: 'none', 1: 'incomplete', 2: 'success', 3: 'partial', 4: 'failed', 5: 'cancelled', 6: 'no backup'} -%}
+{%- set type_names = {1: 'vm', 2: 'pc', 3: 'physical server', 4: 'file server', 5: 'nas'} -%}
+# Active Backup for Business
+
+Generated {{ now(utc=true).strftime('%Y-%m-%d %H:%M') }} UTC for {{ ansible_play_hosts_all | length }} NAS.
+Backups that failed, are overdue (last run more than {{ report_max_age_hours }} h ago) or never ran are in bold.
+
+{% for host in ansible_play_hosts_all %}
+{%- set nas = hostvars[host] %}
+## {{ host }}
+
+| task | type | last result | ended (UTC) | age | health |
+|---|---|---|---|---|---|
+{% for task in nas.abb_tasks.json.data.tasks %}
+{%- set last = task.last_result %}
+{%- set age = ((now_epoch - last.time_end) / 3600) if last and last.time_end else none %}
+{%- if not last and task.progress is not defined %}{% set health = '**never ran**' %}
+{%- elif last and last.status in [4, 5] %}{% set health = '**failed**' %}
+{%- elif age is not none and age > report_max_age_hours %}{% set health = '**overdue**' %}
+{%- elif task.progress is defined %}{% set health = 'running, %d%%' | format(task.progress.percentage * 100) %}
+{%- elif last.status == 3 or last.warning_count | default(0) > 0 %}{% set health = 'warning' %}
+{%- else %}{% set health = 'ok' %}{% endif %}
+| {{ task.task_name }} | {{ type_names[task.backup_type] | default(task.backup_type) }} | {{ status_names[last.status] | default('unknown') if last else 'never ran' }} | {{ '%Y-%m-%d %H:%M' | strftime(last.time_end, utc=true) if last and last.time_end else '' }} | {{ '%.1f h' | format(age) if age is not none else '' }} | {{ health }} |
+{% endfor %}
+
+Devices: {{ nas.abb_devices.json.data.devices | length }};
+offline: {{ nas.abb_devices.json.data.devices | selectattr('agent_status', 'equalto', 'offline') | map(attribute='host_name') | join(', ') or 'none' }}.
+
+| volume | size | free | storages |
+|---|---|---|---|
+{% for volume in nas.abb_volumes.json.data.volumes %}
+{%- set total = volume.total_bytes | int %}
+{%- set free = ((total - volume.used_bytes | int) * 100 / total) if total else 0 %}
+| {{ volume.volume_path }} | {{ total | filesizeformat(true) }} | {{ '**%.1f%%**' | format(free) if free < report_min_free_percent else '%.1f%%' | format(free) }} | {{ nas.abb_storages.json.data.storages | selectattr('volume_path', 'equalto', volume.volume_path) | map(attribute='share_name') | join(', ') }} |
+{% endfor %}
+
+{% endfor %}
+'''
+
+MONITORING_PLAYS = {'collection': MONITORING_ROLE_PLAY, 'uri': MONITORING_URI_PLAY}
+
+
+def per_host_requests(handle):
+    """Per NAS: the emulator's counters and the requests it logged, one 'API.method [inner calls]' each."""
+    hosts = []
+    for index in range(len(handle.nas)):
+        ctl = handle.control(index)
+        stats = ctl.stats()
+        hosts.append({'requests': stats['requests'], 'logins': stats['logins'], 'logouts': stats['logouts'],
+                      'open_sessions': stats['open_sessions'], 'info_queries': stats['info_queries'],
+                      'writes': stats['writes'], 'writes_by_call': stats.get('writes_by_call', {}),
+                      'calls': log_calls(ctl.log())})
+    return hosts
+
+
+def cpu_split(marks, startup_wall):
+    """What each task cost the controller, from the callback's marks: start-up, then task by task."""
+    steps = [{'task': '(start-up: imports, inventory, playbook and role parsing)', 'action': None,
+              'cpu': marks[0]['cpu_self'] + marks[0]['cpu_children'], 'wall': startup_wall}]
+    for mark, following in zip(marks, marks[1:]):
+        steps.append({'task': mark['task'], 'action': mark['action'],
+                      'cpu': (following['cpu_self'] + following['cpu_children']) - (mark['cpu_self'] + mark['cpu_children']),
+                      'wall': following['time'] - mark['time']})
+    return steps
+
+
+def run_monitoring_play(name, workdir, handle, forks, env):
+    playbook = os.path.join(workdir, 'monitoring-%s.yml' % name)
+    with open(playbook, 'w', encoding='utf-8') as out:
+        out.write(MONITORING_PLAYS[name])
+    for path in REPORT_ROLE_FILES:
+        if os.path.exists(os.path.join(workdir, 'activebackup-report', path)):
+            os.remove(os.path.join(workdir, 'activebackup-report', path))
+    if os.path.exists(os.path.join(workdir, URI_REPORT)):
+        os.remove(os.path.join(workdir, URI_REPORT))
+    for index in range(len(handle.nas)):
+        handle.control(index).reset(MONITORING_SCENARIO)
+    timings = os.path.join(workdir, 'timings-monitoring-%s.json' % name)
+    marks_file = os.path.join(workdir, 'marks-monitoring-%s.json' % name)
+    extra = {'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR, 'ANSIBLE_CALLBACKS_ENABLED': 'bench_timer',
+             'ABB_BENCH_TIMINGS': timings, 'ABB_BENCH_MARKS': marks_file}
+    before = children_cpu()
+    start = time.monotonic()
+    returncode, output = run_ansible([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i',
+                                      os.path.join(workdir, 'inventory.json'), playbook, '-f', str(forks)], env, workdir, extra)
+    wall = time.monotonic() - start
+    cpu = children_cpu() - before
+    if returncode != 0:
+        sys.stderr.write(output[-6000:])
+        raise SystemExit('monitoring %s play failed with rc %s' % (name, returncode))
+    written = [os.path.join(workdir, 'activebackup-report', path) for path in REPORT_ROLE_FILES] if name == 'collection' \
+        else [os.path.join(workdir, URI_REPORT)]
+    for path in written:
+        with open(path, encoding='utf-8') as report:
+            text = report.read()
+        # Both reports must name every NAS and a backup task (the check that the play did the work).
+        if 'File-Server' not in text or handle.nas[-1]['name'] not in text:
+            raise SystemExit('monitoring %s play: %s lacks the backup tasks or a NAS' % (name, path))
+    with open(timings, encoding='utf-8') as source:
+        records = json.load(source)
+    with open(marks_file, encoding='utf-8') as source:
+        marks = json.load(source)
+    hosts = len(handle.nas)
+    collection_runs = sum(1 for r in records if (r['action'] or '').startswith('syno.activebackup.'))
+    once_runs = sum(1 for r in records if r['run_once'])
+    per_host_runs = len(records) - once_runs
+    split = cpu_split(marks, marks[0]['time'] - start)
+    split.append({'task': '(after the last task: stats, exit)', 'action': None,
+                  'cpu': cpu - sum(step['cpu'] for step in split), 'wall': wall - (marks[-1]['time'] - start)})
+    return {'play': name, 'wall': wall, 'cpu': cpu, 'task_runs': len(records), 'collection_runs': collection_runs,
+            'per_host_runs': per_host_runs, 'once_runs': once_runs,
+            'tasks_per_host': per_host_runs / float(hosts),
+            'cpu_per_collection_task': cpu / collection_runs if collection_runs else None,
+            'cpu_per_task_run': cpu / len(records),
+            'split': split,
+            'hosts': per_host_requests(handle), 'report_bytes': sum(os.path.getsize(p) for p in written)}
+
+
+def monitoring_size(size, pairs, forks, latency_ms, env):
+    """The monitoring part at one fleet size: ``pairs`` alternating runs of the report role and the uri play."""
+    runs = {'collection': [], 'uri': []}
+    with tempfile.TemporaryDirectory(prefix='abb-bench-monitoring-') as workdir:
+        handle = start_nas(workdir, count=size, scenario=MONITORING_SCENARIO, extra_args=['--latency-ms', str(latency_ms)])
+        try:
+            with open(os.path.join(workdir, 'inventory.json'), 'w', encoding='utf-8') as out:
+                json.dump(inventory(handle), out)
+            os.makedirs(os.path.join(workdir, 'templates'), exist_ok=True)
+            with open(os.path.join(workdir, 'templates', 'backup-report.md.j2'), 'w', encoding='utf-8') as out:
+                out.write(MONITORING_URI_TEMPLATE)
+            for index in range(pairs):
+                order = ('collection', 'uri') if index % 2 == 0 else ('uri', 'collection')
+                for name in order:
+                    load = os.getloadavg()[0]
+                    result = run_monitoring_play(name, workdir, handle, forks, env)
+                    result['load_before'] = load
+                    runs[name].append(result)
+                    print('monitoring N=%d pair %d %-10s wall %6.2f s  cpu %6.2f s  cpu/collection task %s  '
+                          'requests/host %s  load %.1f' % (
+                              size, index + 1, name, result['wall'], result['cpu'],
+                              '%.3f s' % result['cpu_per_collection_task'] if result['cpu_per_collection_task'] else '-',
+                              span((min(h['requests'] for h in result['hosts']), max(h['requests'] for h in result['hosts']))),
+                              load), flush=True)
+        finally:
+            handle.stop()
+    ratios = [a['wall'] / b['wall'] for a, b in zip(runs['collection'], runs['uri'])]
+    out = {'size': size, 'pairs': pairs, 'ratios': ratios, 'ratio_median': statistics.median(ratios),
+           'loads': [r['load_before'] for items in runs.values() for r in items]}
+    for name, items in runs.items():
+        walls = [r['wall'] for r in items]
+        last = items[-1]
+        hosts = last['hosts']
+        out[name] = {
+            'wall_median': statistics.median(walls), 'wall_min': min(walls), 'wall_max': max(walls),
+            'cpu_median': statistics.median([r['cpu'] for r in items]),
+            'cpu_per_task_run_median': statistics.median([r['cpu_per_task_run'] for r in items]),
+            'cpu_per_collection_task_median': (statistics.median([r['cpu_per_collection_task'] for r in items])
+                                               if last['collection_runs'] else None),
+            'task_runs': last['task_runs'], 'collection_runs': last['collection_runs'],
+            'per_host_runs': last['per_host_runs'], 'once_runs': last['once_runs'],
+            'tasks_per_host': last['tasks_per_host'],
+            'requests': (min(h['requests'] for h in hosts), max(h['requests'] for h in hosts)),
+            'logins': (min(h['logins'] for h in hosts), max(h['logins'] for h in hosts)),
+            'logouts': (min(h['logouts'] for h in hosts), max(h['logouts'] for h in hosts)),
+            'info_queries': (min(h['info_queries'] for h in hosts), max(h['info_queries'] for h in hosts)),
+            'open_sessions': max(h['open_sessions'] for h in hosts),
+            'calls_nas1': hosts[0]['calls'],
+            'report_bytes': last['report_bytes'],
+            # The split of the run with the median wall time.
+            'split': sorted(items, key=lambda r: r['wall'])[len(items) // 2]['split'],
+        }
+    return out
+
+
+def monitoring_markdown(results, forks, latency_ms):
+    lines = ['| N NAS | play | wall median (min-max) s | (a)/(b) per pair | median (a)/(b) | CPU s (median) | '
+             'task runs: per host + once | collection task runs | CPU per collection task s | CPU per task run s | '
+             'requests/host | logins / logouts per host | SYNO.API.Info queries |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for res in results:
+        for name, label in (('collection', '(a) report role'), ('uri', '(b) uri + template')):
+            item = res[name]
+            per_coll = item['cpu_per_collection_task_median']
+            lines.append('| %d | %s | %.2f (%.2f-%.2f) | %s | %s | %.2f | %g per host + %d once | %s | %s | %.3f | %s | %s / %s | %s |' % (
+                res['size'], label, item['wall_median'], item['wall_min'], item['wall_max'],
+                ', '.join('%.2f' % r for r in res['ratios']) if name == 'collection' else '',
+                '%.2f' % res['ratio_median'] if name == 'collection' else '',
+                item['cpu_median'], item['tasks_per_host'], item['once_runs'],
+                item['collection_runs'] or '-', '%.3f' % per_coll if per_coll is not None else '-',
+                item['cpu_per_task_run_median'], span(item['requests']), span(item['logins']), span(item['logouts']),
+                span(item['info_queries'])))
+    out = ['Forks %d, %d ms emulator latency per request, scenario `%s` (7 backup tasks, 11 devices per NAS), '
+           '%d CPU cores, Python %s; load average (1 min) before the runs: %s.' % (
+               forks, latency_ms, MONITORING_SCENARIO, os.cpu_count(), sys.version.split()[0],
+               '; '.join('N=%d %.1f-%.1f' % (r['size'], min(r['loads']), max(r['loads'])) for r in results)),
+           '', '\n'.join(lines), '']
+    first = results[0]
+    for name, label in (('collection', 'report role'), ('uri', 'uri play')):
+        out.append('Requests of nas1 (%s, N=%d): %s.' % (label, first['size'], '; '.join(
+            '`%s`' % call for call in first[name]['calls_nas1'])))
+        out.append('')
+    out.append('Controller CPU of the report role run by step (the run with the median wall time; from the '
+               'callback\'s marks, each step\'s workers and result handling):')
+    out.append('')
+    head = '| step | action | ' + ' | '.join('N=%d CPU s | N=%d wall s' % (r['size'], r['size']) for r in results) + ' |'
+    out.append(head)
+    out.append('|---|---|' + '---|---|' * len(results))
+    steps = [(s['task'], s['action']) for s in first['collection']['split']]
+    for index, (task, action) in enumerate(steps):
+        cells = []
+        for res in results:
+            split = res['collection']['split']
+            step = split[index] if index < len(split) else None
+            cells.append('%.2f | %s' % (step['cpu'], '%.2f' % step['wall'] if step['wall'] is not None else '')
+                         if step else ' | ')
+        out.append('| %s | %s | %s |' % (task if task else '(end of the playbook: stats)', '`%s`' % action if action else '',
+                                         ' | '.join(cells)))
+    return '\n'.join(out) + '\n'
+
+
+# ---------------------------------------------------------------------------- run-and-wait part
+
+RUNWAIT_SCENARIO = 'default'
+RUNWAIT_TASKS = ('Office-PCs', 'Design-Workstations')
+
+# The fleet "run and wait" pattern: one login per NAS, the named backup tasks started one after the
+# other, each waited for, then the logout.
+RUNWAIT_PLAY = '''---
+- name: Run backup tasks across the fleet and wait for them
+  hosts: nas
+  gather_facts: false
+  module_defaults:
+    group/syno.activebackup.dsm:
+      host: "{{ syno_host }}"
+      port: "{{ syno_port }}"
+      ca_path: "{{ syno_ca }}"
+      username: "%(user)s"
+      password: "%(password)s"
+  tasks:
+    - name: Log in once for the whole play
+      syno.activebackup.session:
+      register: dsm_login
+      no_log: true
+      check_mode: false
+
+    - name: Work with the session
+      module_defaults:
+        group/syno.activebackup.dsm:
+          host: "{{ syno_host }}"
+          port: "{{ syno_port }}"
+          ca_path: "{{ syno_ca }}"
+          session: "{{ dsm_login.session }}"
+      block:
+        - name: Run the backup and wait for it to end
+          syno.activebackup.task:
+            name: "{{ item }}"
+            state: started
+            wait: true
+          loop: %(tasks)s
+      always:
+        - name: Log out
+          syno.activebackup.session:
+            state: absent
+          check_mode: false
+''' % {'user': USER, 'password': PASSWORD, 'tasks': json.dumps(list(RUNWAIT_TASKS))}
+
+
+def task_module_present():
+    return all(os.path.exists(os.path.join(REPO, 'plugins', kind, 'task.py')) for kind in ('modules', 'action'))
+
+
+def runwait_bench(size, reps, forks, latency_ms, run_seconds, env):
+    """The run-and-wait part: ``reps`` runs of RUNWAIT_PLAY on ``size`` NAS whose backup runs last ``run_seconds``."""
+    runs = []
+    with tempfile.TemporaryDirectory(prefix='abb-bench-runwait-') as workdir:
+        handle = start_nas(workdir, count=size, scenario=RUNWAIT_SCENARIO,
+                           extra_args=['--latency-ms', str(latency_ms), '--run-seconds', str(run_seconds)])
+        try:
+            with open(os.path.join(workdir, 'inventory.json'), 'w', encoding='utf-8') as out:
+                json.dump(inventory(handle), out)
+            playbook = os.path.join(workdir, 'runwait.yml')
+            with open(playbook, 'w', encoding='utf-8') as out:
+                out.write(RUNWAIT_PLAY)
+            for index in range(reps):
+                for nas in range(size):
+                    handle.control(nas).reset(RUNWAIT_SCENARIO)
+                load = os.getloadavg()[0]
+                before = children_cpu()
+                start = time.monotonic()
+                returncode, output = run_ansible([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i',
+                                                  os.path.join(workdir, 'inventory.json'), playbook, '-f', str(forks)],
+                                                 env, workdir)
+                wall = time.monotonic() - start
+                cpu = children_cpu() - before
+                if returncode != 0:
+                    sys.stderr.write(output[-6000:])
+                    raise SystemExit('run-and-wait play failed with rc %s' % returncode)
+                hosts = per_host_requests(handle)
+                for number, host in enumerate(hosts):
+                    # Every task started exactly once and its run ended (the play waited for it).
+                    started = host['writes_by_call'].get('SYNO.ActiveBackup.Task.backup', 0)
+                    if started != len(RUNWAIT_TASKS):
+                        raise SystemExit('run-and-wait: nas%d started %d backups, expected %d' % (
+                            number + 1, started, len(RUNWAIT_TASKS)))
+                running = [n for n in range(size) if handle.control(n).jobs()['running']]
+                if running:
+                    raise SystemExit('run-and-wait: backups still running after the play on %d NAS' % len(running))
+                counts = collections.Counter()
+                per_call = []
+                for host in hosts:
+                    calls = collections.Counter(call.split(' [', 1)[0] for call in host['calls'])
+                    per_call.append(calls)
+                    counts.update(calls.keys())
+                # Runs of the collection's modules: the login, each loop item of the task module, the logout.
+                module_runs = size * (2 + len(RUNWAIT_TASKS))
+                result = {'wall': wall, 'cpu': cpu, 'load_before': load, 'module_runs': module_runs,
+                          'cpu_per_module_run': cpu / module_runs, 'hosts': hosts, 'per_call': per_call}
+                runs.append(result)
+                print('runwait N=%d rep %d wall %6.2f s  cpu %6.2f s  cpu/module run %.3f s  requests/host %s  load %.1f' % (
+                    size, index + 1, wall, cpu, result['cpu_per_module_run'],
+                    span((min(h['requests'] for h in hosts), max(h['requests'] for h in hosts))), load), flush=True)
+        finally:
+            handle.stop()
+    last = runs[-1]
+    calls = sorted(set(call for counter in last['per_call'] for call in counter))
+    walls = [r['wall'] for r in runs]
+    return {
+        'size': size, 'reps': reps, 'forks': forks, 'latency_ms': latency_ms, 'run_seconds': run_seconds,
+        'tasks': list(RUNWAIT_TASKS), 'wall_median': statistics.median(walls), 'wall_min': min(walls), 'wall_max': max(walls),
+        'cpu_median': statistics.median([r['cpu'] for r in runs]),
+        'cpu_per_module_run_median': statistics.median([r['cpu_per_module_run'] for r in runs]),
+        'module_runs': last['module_runs'], 'loads': [r['load_before'] for r in runs],
+        'requests': (min(h['requests'] for h in last['hosts']), max(h['requests'] for h in last['hosts'])),
+        'logins': (min(h['logins'] for h in last['hosts']), max(h['logins'] for h in last['hosts'])),
+        'logouts': (min(h['logouts'] for h in last['hosts']), max(h['logouts'] for h in last['hosts'])),
+        'info_queries': max(h['info_queries'] for h in last['hosts']),
+        'open_sessions': max(h['open_sessions'] for h in last['hosts']),
+        'calls': dict((call, (min(c.get(call, 0) for c in last['per_call']), max(c.get(call, 0) for c in last['per_call'])))
+                      for call in calls),
+        'calls_nas1': last['hosts'][0]['calls'],
+    }
+
+
+def runwait_markdown(res):
+    floor = len(res['tasks']) * res['run_seconds']
+    lines = ['| N NAS | runs | wall median (min-max) s | backup run time per NAS s | wall / run time | CPU s (median) | '
+             'collection module runs | CPU per module run s | requests/host | logins / logouts per host | '
+             'SYNO.API.Info queries | open sessions after |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|',
+             '| %d | %d | %.2f (%.2f-%.2f) | %g | %.2f | %.2f | %d | %.3f | %s | %s / %s | %d | %d |' % (
+                 res['size'], res['reps'], res['wall_median'], res['wall_min'], res['wall_max'], floor,
+                 res['wall_median'] / floor, res['cpu_median'], res['module_runs'], res['cpu_per_module_run_median'],
+                 span(res['requests']), span(res['logins']), span(res['logouts']), res['info_queries'], res['open_sessions'])]
+    calls = '; '.join('`%s` %s' % (call, span(pair)) for call, pair in sorted(res['calls'].items()))
+    head = ('Forks %d, %d ms emulator latency per request, every backup run lasts %g s (`--run-seconds`), scenario `%s`, '
+            'tasks %s run one after the other on each NAS; %d CPU cores, Python %s; load average (1 min) before the runs: '
+            '%s.' % (res['forks'], res['latency_ms'], res['run_seconds'], RUNWAIT_SCENARIO,
+                     ', '.join('`%s`' % t for t in res['tasks']), os.cpu_count(), sys.version.split()[0],
+                     ', '.join('%.1f' % x for x in res['loads'])))
+    tail = ('Requests per host by call (min-max over the NAS): %s. The requests of nas1 in order: %s.' % (
+        calls, '; '.join('`%s`' % call for call in res['calls_nas1'])))
+    return head + '\n\n' + '\n'.join(lines) + '\n\n' + tail + '\n'
+
+
 def markdown(results, forks, latency_ms, relink_seconds):
     lines = ['| N NAS | play | task runs | wall median (min-max) s | (a)/(b) per pair | median (a)/(b) | '
              'CPU s (median) | CPU per task s | requests/host | logins/host | logouts/host | repeated reads |',
@@ -664,7 +1138,9 @@ def markdown(results, forks, latency_ms, relink_seconds):
 BLOCK_START = '<!-- bench:start (written by tools/bench.py) -->'
 BLOCK_END = '<!-- bench:end -->'
 SECTIONS = (('fleet', '<!-- bench:fleet -->', '#### Fleet figures'),
-            ('task', '<!-- bench:task -->', '#### Per-task figures'))
+            ('task', '<!-- bench:task -->', '#### Per-task figures'),
+            ('monitoring', '<!-- bench:monitoring -->', '#### Monitoring figures'),
+            ('runwait', '<!-- bench:runwait -->', '#### Run-and-wait figures'))
 
 
 def block_sections(block):
@@ -713,7 +1189,8 @@ def write_block(path, tables):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
-    parser.add_argument('--only', choices=('fleet', 'task'), help='run one part only (default: both)')
+    parser.add_argument('--only', choices=('fleet', 'task', 'monitoring', 'runwait'),
+                        help='run one part only (default: every part; runwait only once the task module exists)')
     parser.add_argument('--sizes', default='20,50,100', help='fleet sizes, comma separated (default 20,50,100)')
     parser.add_argument('--pairs', type=int, default=5, help='alternating pairs at the first size (default 5)')
     parser.add_argument('--pairs-larger', type=int, default=2, help='pairs at the larger sizes (default 2)')
@@ -723,6 +1200,14 @@ def main():
     parser.add_argument('--task-count', type=int, default=25,
                         help='per-task part: timed tasks in each play (default 25; at least 20 for the documented figure)')
     parser.add_argument('--task-reps', type=int, default=5, help='per-task part: alternating repetitions (default 5)')
+    parser.add_argument('--monitoring-sizes', default='20,100',
+                        help='monitoring part: fleet sizes, comma separated (default 20,100)')
+    parser.add_argument('--monitoring-pairs', type=int, default=5,
+                        help='monitoring part: alternating pairs at the first size (default 5; --pairs-larger at the others)')
+    parser.add_argument('--runwait-size', type=int, default=20, help='run-and-wait part: number of NAS (default 20)')
+    parser.add_argument('--runwait-reps', type=int, default=2, help='run-and-wait part: runs of the play (default 2)')
+    parser.add_argument('--run-seconds', type=float, default=3.0,
+                        help='run-and-wait part: how long each backup run lasts on the emulator (default 3)')
     parser.add_argument('--module-path', action='store_true',
                         help='fleet part: also run the collection play with every task as a module (the '
                              'figures before the action plugins); printed and in --json, not in --output')
@@ -731,6 +1216,10 @@ def main():
     args = parser.parse_args()
     if args.task_count < 1 or args.task_reps < 1:
         parser.error('--task-count and --task-reps must be at least 1')
+    if args.monitoring_pairs < 1 or args.pairs_larger < 1 or args.runwait_reps < 1 or args.runwait_size < 1:
+        parser.error('--monitoring-pairs, --pairs-larger, --runwait-reps and --runwait-size must be at least 1')
+    if args.run_seconds <= 0:
+        parser.error('--run-seconds must be above 0')
     install_signal_handlers()
 
     root = subprocess.run([os.path.join(REPO, '.venv', 'bin', 'python'), os.path.join(REPO, 'tests', 'utils', 'collection_root.py')],
@@ -755,6 +1244,22 @@ def main():
     if args.only in (None, 'task'):
         raw['task'] = task_bench(args.task_count, args.task_reps, args.latency_ms, env)
         tables['task'] = task_markdown(raw['task'])
+    if args.only in (None, 'monitoring'):
+        results = []
+        for position, size in enumerate(int(s) for s in args.monitoring_sizes.split(',')):
+            pairs = args.monitoring_pairs if position == 0 else args.pairs_larger
+            results.append(monitoring_size(size, pairs, args.forks, args.latency_ms, env))
+        tables['monitoring'] = monitoring_markdown(results, args.forks, args.latency_ms)
+        raw['monitoring'] = results
+    if args.only in (None, 'runwait'):
+        if task_module_present():
+            raw['runwait'] = runwait_bench(args.runwait_size, args.runwait_reps, args.forks, args.latency_ms,
+                                           args.run_seconds, env)
+            tables['runwait'] = runwait_markdown(raw['runwait'])
+        elif args.only == 'runwait':
+            raise SystemExit('the run-and-wait part needs plugins/modules/task.py and plugins/action/task.py')
+        else:
+            print('run-and-wait part skipped: the task module (plugins/modules/task.py) is not there yet', flush=True)
     for name, _marker, title in SECTIONS:
         if name in tables:
             print()
