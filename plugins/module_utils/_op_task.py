@@ -105,7 +105,7 @@ def _label(task):
 def _seen(task):
     """What a read showed of the task, in words (for messages)."""
     if task is None:
-        return 'no read succeeded yet'
+        return 'no read succeeded since the wait began'
     if task.get('running'):
         progress = task.get('progress') or {}
         percentage = progress.get('percentage')
@@ -186,8 +186,8 @@ def _refused(ctx, exc, task, action):
 def _outcome_unknown(ctx, exc, task, action):
     """A start or cancel that was sent and not answered: never sent again; say how to find out."""
     did = 'started' if action == 'backup' else 'cancelled'
-    message = ('%s The %s of the backup of task %s on %s was sent and its answer was lost, so the outcome is unknown: the '
-               'backup may or may not have been %s. It was not sent again. Check with syno.activebackup.task_info '
+    message = ('%s The %s of the backup of task %s on %s was sent and not confirmed (its answer was lost, or DSM answered '
+               'busy), so the outcome is unknown: the backup may or may not have been %s. It was not sent again. Check with syno.activebackup.task_info '
                '(name: %s; see running and last_result), or run this task again: it reads the task first and %s.'
                % (exc.message.rstrip(), 'start' if action == 'backup' else 'cancellation', _label(task), ctx.client.nas_label,
                   did, task.get('task_name'),
