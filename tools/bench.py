@@ -774,7 +774,10 @@ Backups that failed, are overdue (last run more than {{ report_max_age_hours }} 
 {%- elif task.progress is defined %}{% set health = 'running, %d%%' | format(task.progress.percentage * 100) %}
 {%- elif last.status == 3 or last.warning_count | default(0) > 0 %}{% set health = 'warning' %}
 {%- else %}{% set health = 'ok' %}{% endif %}
-| {{ task.task_name }} | {{ type_names[task.backup_type] | default(task.backup_type) }} | {{ status_names[last.status] | default('unknown') if last else 'never ran' }} | {{ '%Y-%m-%d %H:%M' | strftime(last.time_end, utc=true) if last and last.time_end else '' }} | {{ '%.1f h' | format(age) if age is not none else '' }} | {{ health }} |
+{%- set ended = '%Y-%m-%d %H:%M' | strftime(last.time_end, utc=true) if last and last.time_end else '' %}
+{%- set shown_status = status_names[last.status] | default('unknown') if last else 'never ran' %}
+| {{ task.task_name }} | {{ type_names[task.backup_type] | default(task.backup_type) }} | {{ shown_status }} | {{ ended }} \
+| {{ '%.1f h' | format(age) if age is not none else '' }} | {{ health }} |
 {% endfor %}
 
 Devices: {{ nas.abb_devices.json.data.devices | length }};
@@ -785,7 +788,10 @@ offline: {{ nas.abb_devices.json.data.devices | selectattr('agent_status', 'equa
 {% for volume in nas.abb_volumes.json.data.volumes %}
 {%- set total = volume.total_bytes | int %}
 {%- set free = ((total - volume.used_bytes | int) * 100 / total) if total else 0 %}
-| {{ volume.volume_path }} | {{ total | filesizeformat(true) }} | {{ '**%.1f%%**' | format(free) if free < report_min_free_percent else '%.1f%%' | format(free) }} | {{ nas.abb_storages.json.data.storages | selectattr('volume_path', 'equalto', volume.volume_path) | map(attribute='share_name') | join(', ') }} |
+{%- set storages = nas.abb_storages.json.data.storages | selectattr('volume_path', 'equalto', volume.volume_path) %}
+{%- set shown_free = '%.1f%%' | format(free) %}
+| {{ volume.volume_path }} | {{ total | filesizeformat(true) }} | {{ '**' ~ shown_free ~ '**' if free < report_min_free_percent else shown_free }} \
+| {{ storages | map(attribute='share_name') | join(', ') }} |
 {% endfor %}
 
 {% endfor %}
