@@ -124,16 +124,8 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-# last_result.status and Log.list_result status (the API's table; a number outside it is 'unknown').
-RESULT_STATUS_NAMES = {
-    0: 'none',
-    1: 'incomplete',
-    2: 'success',
-    3: 'partial',
-    4: 'failed',
-    5: 'cancelled',
-    6: 'no_backup',
-}
+from ansible_collections.syno.activebackup.plugins.module_utils._api import RESULT_STATUSES, name_of
+from ansible_collections.syno.activebackup.plugins.module_utils._api_task import is_running as progress_running
 
 # The order in which the health values are decided (the first that applies wins).
 HEALTH_ORDER = ('never', 'failed', 'overdue', 'running', 'warning', 'ok')
@@ -184,10 +176,7 @@ def status_name(result):
     name = result.get('status_name')
     if isinstance(name, str) and name:
         return name
-    number = _number(result.get('status'))
-    if isinstance(number, float) and number.is_integer():
-        number = int(number)
-    return RESULT_STATUS_NAMES.get(number, 'unknown') if isinstance(number, int) else 'unknown'
+    return name_of(RESULT_STATUSES, result.get('status'))
 
 
 def is_running(task):
@@ -195,12 +184,7 @@ def is_running(task):
     running = task.get('running')
     if isinstance(running, bool):
         return running
-    progress = task.get('progress')
-    if not isinstance(progress, Mapping):
-        return False
-    state = _number(progress.get('running_task_status'))
-    pid = _number(progress.get('pid'))
-    return state in (1, 2) or (pid is not None and pid > 0)
+    return progress_running(task.get('progress'))
 
 
 def _percent(task):
