@@ -102,9 +102,11 @@ def _label(task):
     return '%s (task_id %s)' % (task.get('task_name'), task.get('task_id'))
 
 
-def _seen(task):
-    """What a read showed of the task, in words (for messages)."""
+def _seen(task, before=None):
+    """What a read showed of the task, in words (for messages); ``before``: the read before the write."""
     if task is None:
+        if before is not None:
+            return 'no read succeeded since the wait began; the read before it showed the task %s' % _seen(before)
         return 'no read succeeded since the wait began'
     if task.get('running'):
         progress = task.get('progress') or {}
@@ -215,7 +217,7 @@ def _wait(ctx, task, until_ended, before_id):
                 'seen, so it is not reported: check it later with syno.activebackup.task_info or '
                 'syno.activebackup.result_info, or run this task again with wait=true (a running backup is waited '
                 'for, never started twice).'
-                % (what, 'end' if until_ended else 'stop', str(exc).rstrip(), poll.elapsed, _seen(last)),
+                % (what, 'end' if until_ended else 'stop', str(exc).rstrip(), poll.elapsed, _seen(last, task)),
                 host=exc.host, api=exc.api, method=exc.method, code=exc.code,
                 details={'task_id': task['task_id'], 'task_name': task.get('task_name'), 'last_seen': last}) from None
         if current is None:
@@ -230,7 +232,7 @@ def _wait(ctx, task, until_ended, before_id):
     raise WaitTimeout(
         '%s was still %s after wait_timeout (%s seconds); last state read: %s. It goes on on the NAS: run this task '
         'again to wait for it (a running backup is waited for, never started twice), or raise wait_timeout.'
-        % (what[0].upper() + what[1:], 'going' if until_ended else 'stopping', poll.timeout, _seen(last)),
+        % (what[0].upper() + what[1:], 'going' if until_ended else 'stopping', poll.timeout, _seen(last, task)),
         host=client.nas_label, api=TASK_API, method='list',
         details={'task_id': task['task_id'], 'task_name': task.get('task_name'), 'last_seen': last})
 

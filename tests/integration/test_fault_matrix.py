@@ -48,7 +48,10 @@ from harness import inventory_for, run_playbook
 AUTH = 'SYNO.API.Auth'
 ABB = 'SYNO.ActiveBackup.Share'
 ENTRY = 'SYNO.Entry.Request'
-WRITES = ('create_fs_dir', 'relink', 'remove')
+TASK_API = 'SYNO.ActiveBackup.Task'
+SETTING_API = 'SYNO.ActiveBackup.Setting'
+WRITES = ('create_fs_dir', 'relink', 'remove', 'backup', 'cancel', 'set')
+WRITE_APIS = (ABB, TASK_API, SETTING_API)
 SLOW_MS = 2500  # the delay faults hold answers back 3 s
 WAVE_SIZE = 3  # the emulator's NAS count (conftest.py)
 
@@ -147,7 +150,7 @@ def settled_log(ctl, timeout=10.0):
 def carried_out_writes(entries):
     """The writes DSM carried out (successfully), as (method, parameters) in order."""
     return [(entry['method'], json.dumps(entry['params'], sort_keys=True)) for entry in entries
-            if entry['api'] == ABB and entry['method'] in WRITES and entry['success'] is True]
+            if entry['api'] in WRITE_APIS and entry['method'] in WRITES and entry['success'] is True]
 
 
 def assert_writes_once(entries, stats, expected):
@@ -410,6 +413,91 @@ def write_rows():
     ]
 
 
+# The task module: a start or cancel is a write; a wait polls Task.list (2 s after the start, then 4, 8, ...).
+START = task('Start', 'task', task_id=1, state='started')
+START_AGAIN = task('Again', 'task', task_id=1, state='started')
+STOP = task('Stop', 'task', task_id=1, state='stopped')
+STOP_AGAIN = task('Again', 'task', task_id=1, state='stopped')
+START_WAIT = task('Start and wait', 'task', task_id=1, state='started', wait=True, wait_timeout=60)
+LIST = TASK_API + '.list'
+BACKUP = TASK_API + '.backup'
+CANCEL = TASK_API + '.cancel'
+TASK_UNKNOWN = ['outcome is unknown', 'It was not sent again', 'syno.activebackup.task_info', 'run this task again']
+
+
+def task_rows():
+    started = ['login', LIST, BACKUP, LIST, 'logout']
+    running = ['login', LIST, 'logout']
+    long_runs = {'run_seconds': 30}
+    return [
+        Row('task-start-answer-lost', 'failed, outcome unknown (started); the re-run finds it running: no second run',
+            [START, START_AGAIN], [('Start', 'failed'), ('Again', 'ok')],
+            ['login', LIST, BACKUP + ': reset, carried out', 'logout'] + running,
+            faults=dict(long_runs, **http('reset', 'backup', after_apply=True, api=TASK_API)),
+            messages={'Start': [BACKUP + ' on {host} failed', 'may or may not have been started',
+                                'never starts a second run while one is going'] + TASK_UNKNOWN},
+            not_said={'Start': ['Still failing']},
+            errors={'Start': {'api': TASK_API, 'method': 'backup'}},
+            writes={'backup': 1}),
+        Row('busy-117-task-start', 'failed, outcome unknown (DSM did nothing); the re-run starts it once',
+            [START, START_AGAIN], [('Start', 'failed'), ('Again', 'changed')],
+            ['login', LIST, BACKUP + ': 117', 'logout'] + started,
+            faults=dict(long_runs, **queue(117, 'backup', api=TASK_API)),
+            messages={'Start': [BACKUP + ' on {host} failed: ' + BUSY, 'The NAS was busy'] + TASK_UNKNOWN},
+            errors={'Start': {'api': TASK_API, 'method': 'backup', 'code': 117}},
+            writes={'backup': 1}),
+        Row('task-start-4007-while-idle', 'failed: refused (read again: not running), code and hint; the re-run starts it',
+            [START, START_AGAIN], [('Start', 'failed'), ('Again', 'changed')],
+            ['login', LIST, BACKUP + ': 4007', LIST, 'logout'] + started,
+            faults=dict(long_runs, **queue(4007, 'backup', api=TASK_API)),
+            messages={'Start': [BACKUP + ' on {host} refused to start the backup of task Office-PCs (task_id 1): error '
+                                '4007 (Another backup of the task is running)', 'never runs two at once']},
+            errors={'Start': {'api': TASK_API, 'method': 'backup', 'code': 4007}},
+            writes={'backup': 1}),
+        Row('task-cancel-answer-lost', 'failed, outcome unknown (cancelled); the re-run finds it idle: no change',
+            [START, STOP, STOP_AGAIN], [('Start', 'changed'), ('Stop', 'failed'), ('Again', 'ok')],
+            started + ['login', LIST, CANCEL + ': reset, carried out', 'logout'] + running,
+            faults=dict(long_runs, **http('reset', 'cancel', after_apply=True, api=TASK_API)),
+            messages={'Stop': [CANCEL + ' on {host} failed', 'may or may not have been cancelled',
+                               'cancels only a run that is still going'] + TASK_UNKNOWN},
+            not_said={'Stop': ['Still failing']},
+            errors={'Stop': {'api': TASK_API, 'method': 'cancel'}},
+            writes={'backup': 1, 'cancel': 1}),
+        Row('busy-117-task-cancel', 'failed, outcome unknown (DSM did nothing); the re-run cancels it once',
+            [START, STOP, STOP_AGAIN], [('Start', 'changed'), ('Stop', 'failed'), ('Again', 'changed')],
+            started + ['login', LIST, CANCEL + ': 117', 'logout', 'login', LIST, CANCEL, LIST, 'logout'],
+            faults=dict(long_runs, **queue(117, 'cancel', api=TASK_API)),
+            messages={'Stop': [CANCEL + ' on {host} failed: ' + BUSY, 'may or may not have been cancelled']},
+            errors={'Stop': {'api': TASK_API, 'method': 'cancel', 'code': 117}},
+            writes={'backup': 1, 'cancel': 1}),
+        Row('session-119-during-wait', 'ok: one re-login during the wait, the wait goes on, one run',
+            [START_WAIT], [('Start and wait', 'changed')],
+            ['login', LIST, BACKUP, LIST + ': 119', 'login', LIST, LIST, 'logout'],
+            # the run lasts 4 s: running at the first poll (2 s), ended at the second (6 s)
+            faults={'run_seconds': 4}, after_first_write={'expire_sessions': 119},
+            writes={'backup': 1}),
+        Row('nas-restart-during-wait', 'ok: polls answered 503 while DSM restarts are retried, then a re-login',
+            [START_WAIT], [('Start and wait', 'changed')],
+            ['login', LIST, BACKUP, LIST + ': 503_html', LIST + ': 503_html', LIST + ': 119', 'login', LIST, 'logout'],
+            faults={'run_seconds': 2.5},
+            after_first_write={'http': [{'kind': '503_html', 'api': TASK_API, 'method': 'list', 'count': 2}],
+                               'expire_sessions': 119},
+            writes={'backup': 1}),
+        Row('nas-down-during-wait', 'failed after 3 retries of a poll: the last state read, no success reported',
+            [START_WAIT], [('Start and wait', 'failed')],
+            ['login', LIST, BACKUP] + [LIST + ': reset'] * 4 + ['logout'],
+            faults=long_runs,
+            after_first_write={'http': [{'kind': 'reset', 'api': TASK_API, 'method': 'list', 'count': 4}]},
+            messages={'Start and wait': ['Waiting for the backup of task Office-PCs (task_id 1) on {host} to end',
+                                         LIST + ' on {host} failed', 'Still failing after 3 retries',
+                                         'the read before it showed the task not running',
+                                         'The outcome of the run was not seen', 'syno.activebackup.task_info']},
+            not_said={'Start and wait': ['ended success']},
+            errors={'Start and wait': {'api': TASK_API, 'method': 'list'}},
+            writes={'backup': 1}),
+    ]
+
+
 def other_rows():
     return [
         Row('busy-117-inside-compound-read', 'ok: the failed element read again alone, at once',
@@ -446,7 +534,7 @@ def make_waves(rows):
     return ordered
 
 
-ROWS = make_waves(read_rows() + shared_session_rows() + write_rows() + other_rows())
+ROWS = make_waves(read_rows() + shared_session_rows() + write_rows() + task_rows() + other_rows())
 
 
 # -- running a wave ------------------------------------------------------------------------------
