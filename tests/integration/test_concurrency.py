@@ -10,7 +10,7 @@ for, log out in ``always``: 5 tasks on each of 10 NAS, 50 tasks, run twice (the 
 nothing). The same work with a login per task is the second variant. For every NAS the emulator's
 counters and request log must show: no session left open, as many logouts as logins, no failed
 login, each write (``create_fs_dir``, ``relink``) applied exactly once by the first run and none by
-the second.
+the second. A third case starts two backup tasks on each NAS twice: exactly one run per task.
 """
 
 from __future__ import annotations
@@ -171,3 +171,40 @@ def test_ten_nas_with_ten_forks(ten, variant, capsys):
     with capsys.disabled():
         print('\n%s, %d NAS, forks %d: first run %.1f s (per NAS: %s); second run %.1f s (per NAS: %s)' % (
             variant, NAS_COUNT, FORKS, first_time, describe(first_figures), second_time, describe(second_only)))
+
+
+
+BACKUP_TASKS = ['Office-PCs', 'Design-Workstations']
+BACKUP_CALL = 'SYNO.ActiveBackup.Task.backup'
+
+
+def test_ten_nas_with_ten_forks_run_two_tasks_each_exactly_once(ten, capsys):
+    """Start two tasks on every NAS, then start them again while they run: one run per task (the second start finds
+    it running and reports no change), every session closed."""
+    for index in range(NAS_COUNT):
+        ten.control(index).jobs(run_seconds=60)  # still running when the second start reads them
+    start = {'syno.activebackup.task': {'name': '{{ item }}', 'state': 'started'}, 'loop': BACKUP_TASKS}
+    play = yaml.safe_dump([{'name': 'backups', 'hosts': 'nas', 'gather_facts': False,
+                            'module_defaults': connection(False),
+                            'tasks': [dict(start, name='start'), dict(start, name='start again')]}], sort_keys=False)
+    run, elapsed = run_fleet(ten, play)
+    for index, nas in enumerate(ten.nas):
+        name = nas['name']
+        ctl = ten.control(index)
+        counters = ctl.stats()
+        where = '%s: %s' % (name, counters)
+        assert counters['open_sessions'] == 0, where
+        assert counters['logins'] == counters['logouts'] == 2 * len(BACKUP_TASKS), where
+        assert counters['failed_logins'] == 0, where
+        assert counters['writes_by_call'] == {BACKUP_CALL: len(BACKUP_TASKS)}, where
+        started = sorted(entry['params']['task_ids'] for entry in ctl.log()
+                         if '%s.%s' % (entry['api'], entry['method']) == BACKUP_CALL and entry['success'])
+        assert started == ['[1]', '[2]'], (name, started)
+        assert set(BACKUP_TASKS) <= set(ctl.jobs()['running']), name
+        first = run.result('start', host=name)['result']['results']
+        second = run.result('start again', host=name)['result']['results']
+        assert [item['changed'] for item in first] == [True, True], (name, first)
+        assert [item['changed'] for item in second] == [False, False], (name, second)
+        assert all(item['task']['running'] for item in first + second), name
+    with capsys.disabled():
+        print('\nbackups, %d NAS, forks %d, two tasks each started twice: %.1f s' % (NAS_COUNT, FORKS, elapsed))
