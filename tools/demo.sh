@@ -7,7 +7,8 @@
 # 2. writes an inventory under build/demo/: the host names of examples/inventory/hosts.yml
 #    pointing at the emulated NAS, plus a copy of examples/inventory/group_vars;
 # 3. runs an ad hoc query (examples/adhoc.md), examples/overview.yml,
-#    examples/destinations.yml twice (the second run changes nothing) and examples/report.yml;
+#    examples/destinations.yml twice (the second run changes nothing), examples/report.yml and
+#    examples/monitoring.yml (which exits 2: the demo fleet has failed and overdue backups);
 # 4. prints where the report is. The emulator is stopped on exit, whatever happened.
 #
 # Everything it writes is under build/demo/ (git-ignored), rebuilt on every run.
@@ -162,6 +163,16 @@ step "examples/report.yml: the fleet report"
 "$venv/bin/ansible-playbook" "${inventory[@]}" examples/report.yml \
     -e "activebackup_report_dir=$demo/report" \
     -e '{"activebackup_report_fail_on_breach": false}'
+
+step "examples/monitoring.yml: the nightly backup health job (the demo fleet has failed and overdue backups)"
+monitoring_rc=0
+"$venv/bin/ansible-playbook" "${inventory[@]}" examples/monitoring.yml \
+    -e "activebackup_report_dir=$demo/monitoring" || monitoring_rc=$?
+if [ "$monitoring_rc" -ne 2 ]; then
+    echo "demo: examples/monitoring.yml exited $monitoring_rc; expected 2 (failed or overdue backups in the demo fleet)" >&2
+    exit 1
+fi
+echo "  exit code 2: a scheduler sees the failed and overdue backups listed above"
 
 step "Report"
 for name in activebackup-report.html activebackup-report.md activebackup-report.json; do

@@ -187,7 +187,7 @@ LOG_INFO = Operation(
     'log_info',
     dict(task_name=dict(type='str'), task_id=dict(type='int'),
          level=dict(type='list', elements='str', choices=LEVEL_CHOICES),
-         keyword=dict(type='str'), since=dict(type='raw'), limit=dict(type='int', default=100)),
+         keyword=dict(type='str', no_log=False), since=dict(type='raw'), limit=dict(type='int', default=100)),
     _log_info,
     validate=_check_log_info,
     mutually_exclusive=[('task_name', 'task_id')],
