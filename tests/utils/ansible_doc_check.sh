@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Check that ansible-doc renders the documentation of every module and role of the collection:
+# Check that ansible-doc renders the documentation of every module, filter and role of the collection:
 #   tests/utils/ansible_doc_check.sh
 #
 # Modules: every module of the action group in meta/runtime.yml (which must be exactly the files
@@ -76,6 +76,27 @@ for name in "${modules[@]}"; do
     echo "ansible_doc_check: module $fqcn: $(wc -l <"$out") lines"
 done
 
+# Filters: every plugins/filter/<name>.py, with `ansible-doc -t filter`.
+for file in plugins/filter/*.py; do
+    [ -f "$file" ] || continue
+    name="$(basename "$file" .py)"
+    fqcn="$collection.$name"
+    out="$work/filter-$name.out"
+    err="$work/filter-$name.err"
+    if ! timeout "$limit" ansible-doc -t filter "$fqcn" >"$out" 2>"$err"; then
+        problem "ansible-doc -t filter $fqcn failed:"
+        sed 's/^/    /' "$err"
+        continue
+    fi
+    if [ -s "$err" ]; then
+        problem "ansible-doc -t filter $fqcn wrote to stderr:"
+        sed 's/^/    /' "$err"
+    fi
+    grep -qE "^> FILTER \*?${fqcn//./\.}\*? " "$out" || problem "$fqcn: no '> FILTER $fqcn' header"
+    grep -q '^EXAMPLES:' "$out" || problem "$fqcn: no EXAMPLES"
+    echo "ansible_doc_check: filter $fqcn: $(wc -l <"$out") lines"
+done
+
 for dir in roles/*/; do
     [ -d "$dir" ] || continue
     name="$(basename "$dir")"
@@ -105,4 +126,4 @@ if [ "$problems" -gt 0 ]; then
     echo "ansible_doc_check: FAILED ($problems problem(s))"
     exit 1
 fi
-echo "ansible_doc_check: ok: ${#modules[@]} modules and the roles render"
+echo "ansible_doc_check: ok: ${#modules[@]} modules, the filters and the roles render"
