@@ -312,6 +312,6 @@ def backup_health(tasks, max_age_hours=26, now=None):
     return out
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {'backup_health': backup_health}

@@ -85,6 +85,6 @@ def connection_args(variables):
     return out
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {'connection_args': connection_args}

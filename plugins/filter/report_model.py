@@ -523,6 +523,6 @@ def report_model(results, min_free_percent=10, max_backup_age_hours=26, title=No
     }
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {'report_model': report_model}
