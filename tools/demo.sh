@@ -8,7 +8,8 @@
 #    pointing at the emulated NAS, plus a copy of examples/inventory/group_vars;
 # 3. runs an ad hoc query (examples/adhoc.md), examples/overview.yml,
 #    examples/destinations.yml twice (the second run changes nothing), examples/report.yml and
-#    examples/monitoring.yml (which exits 2: the demo fleet has failed and overdue backups);
+#    examples/monitoring.yml (which exits 2: the demo fleet has failed and overdue backups) and
+#    examples/run_backups.yml (which exits 2: a device of Laptops on nas-lyon is offline);
 # 4. prints where the report is. The emulator is stopped on exit, whatever happened.
 #
 # Everything it writes is under build/demo/ (git-ignored), rebuilt on every run.
@@ -173,6 +174,16 @@ if [ "$monitoring_rc" -ne 2 ]; then
     exit 1
 fi
 echo "  exit code 2: a scheduler sees the failed and overdue backups listed above"
+
+step "examples/run_backups.yml: run Office-PCs and Laptops on every NAS before maintenance and wait (nas-lyon's Laptops has a device offline)"
+run_backups_rc=0
+"$venv/bin/ansible-playbook" "${inventory[@]}" examples/run_backups.yml \
+    -e "activebackup_report_dir=$demo/run_backups" || run_backups_rc=$?
+if [ "$run_backups_rc" -ne 2 ]; then
+    echo "demo: examples/run_backups.yml exited $run_backups_rc; expected 2 (a device of Laptops on nas-lyon is offline)" >&2
+    exit 1
+fi
+echo "  exit code 2: the backup that could not start is listed above; the others ran once each"
 
 step "Report"
 for name in activebackup-report.html activebackup-report.md activebackup-report.json; do

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 
-from harness import inventory_for, nas1_play, run_playbook
+import yaml
+
+from harness import REPO, inventory_for, nas1_play, run_playbook
 
 TASK_API = 'SYNO.ActiveBackup.Task'
 SETTING_API = 'SYNO.ActiveBackup.Setting'
@@ -335,3 +337,38 @@ def test_api_redact_false_warns(nas):
     '''), inventory=inventory_for(nas, names=['nas1']))
     run.assert_success()
     assert 'EMU-AGENT-TOKEN-' not in run.stdout
+
+
+# -- examples/run_backups.yml --------------------------------------------------------------------
+
+def test_run_backups_example_runs_each_task_once_reports_and_fails_on_failures(nas, tmp_path):
+    """The example as shipped: both tasks on each NAS run once and are waited for; nas3's Laptops cannot start (a
+    device offline, 5001); the report is written with the new results; exit code 2 naming NAS, task and reason."""
+    example = REPO / 'examples' / 'run_backups.yml'
+    for index in range(3):
+        nas.control(index).jobs(run_seconds=0.5)
+    nas.control(1).jobs(tasks={'Office-PCs': {'outcome': 'partial'}})
+    inventory = yaml.safe_load(inventory_for(nas, extra_host_vars={
+        'ansible_host': '{{ syno_host }}', 'dsm_port': '{{ syno_port }}', 'dsm_ca_path': '{{ syno_ca }}',
+        'dsm_username': 'admin', 'dsm_password': 'Adm1n-Secret!'}))
+    report_dir = tmp_path / 'report'
+    run = run_playbook(example, inventory=inventory, extra_vars={'activebackup_report_dir': str(report_dir)})
+    assert run.rc == 2, run.describe(3000)
+    msg = run.result('Fail with the NAS and backup tasks whose run did not end well')['result']['msg']
+    nas3 = '127.0.0.1:%s' % nas.nas[2]['port']
+    assert msg.startswith('nas3: Laptops: SYNO.ActiveBackup.Task.backup on %s refused to start the backup of task '
+                          'Laptops (task_id 3): error 5001 (The device is offline); offline device: LAPTOP-BEN' % nas3), msg
+    assert 'nas1' not in msg and 'nas2' not in msg
+    assert msg.endswith('Report in %s.' % report_dir), msg
+    # a partial run passes with a warning
+    runs = {r['host']: r for r in run.for_task('Start each backup task and wait for its run to end')}
+    partial = [item for item in runs['nas2']['result']['results'] if item['item'] == 'Office-PCs'][0]
+    assert partial['result']['status_name'] == 'partial' and not partial.get('failed')
+    expected = {0: {TASK_API + '.backup': 2}, 1: {TASK_API + '.backup': 2}, 2: {TASK_API + '.backup': 1}}
+    for index, writes in expected.items():
+        stats = nas.control(index).stats()
+        assert stats['writes_by_call'] == writes, (index, stats)
+        assert stats['open_sessions'] == 0
+    report = json.loads((report_dir / 'activebackup-report.json').read_text())
+    assert [(h['name'], h['status']) for h in report['hosts']] == [('nas1', 'ok'), ('nas2', 'ok'), ('nas3', 'ok')]
+    no_secret(run, nas.control(0))
