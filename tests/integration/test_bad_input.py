@@ -82,6 +82,35 @@ REFUSED = [
         (5, 'dict'), (True, 'dict'), ('not a session', 'dict'), ({'sid': 'a;b'}, 'session.sid has characters'),
         ({'sid': 'given', 'extra': 1}, "'extra'"),
         ({'changed': False, 'session': {'sid': 'given'}}, 'whole registered result')]),
+    # The monitoring modules (ABB backup jobs, SYNO.API.Info).
+    ('task_info', 'name', {}, [('', 'non-empty name'), ('pc\x00', 'control character'), (HUGE, 'longer than 1024 characters')]),
+    ('task_info', 'name', {'task_id': 1}, [('Office-PCs', 'mutually exclusive')]),
+    ('task_info', 'task_id', {}, [(0, 'between 1 and 2147483647'), (-1, 'between 1 and 2147483647'), ('abc', 'int')]),
+    ('task_info', 'backup_type', {}, [('laptop', 'must be one of'), ('PC', 'must be one of')]),
+    ('task_info', 'with_versions', {}, [('maybe', 'bool')]),
+    ('device_info', 'host_name', {}, [('   ', 'non-empty name'), ('pc\n', 'control character')]),
+    ('device_info', 'backup_type', {}, [('server', 'must be one of')]),
+    ('version_info', 'task_name', {}, [('', 'non-empty name'), ('Office-PCs\t', 'control character')]),
+    ('version_info', 'task_name', {'task_id': 1}, [('Office-PCs', 'mutually exclusive')]),
+    ('version_info', 'task_id', {}, [(0, 'between 1 and 2147483647'), (2 ** 31, 'between 1 and 2147483647')]),
+    ('version_info', 'limit', {'task_id': 1}, [(0, 'at least 1'), (-5, 'at least 1'), (10 ** 6, 'between 1 and 100000')]),
+    ('result_info', 'since', {}, [
+        ('yesterday', 'is neither epoch seconds'), ('', 'is neither epoch seconds'), ('24H', 'is neither epoch seconds'),
+        ('2999-01-01', 'is in the future'), (99999999999, 'is in the future'), ('999999w', 'before 1970'),
+        ('24h\x00', 'control character'), (True, 'must be epoch seconds')]),
+    ('result_info', 'status', {}, [(['failed', 'exploded'], 'one or more of'), ([], 'status is empty')]),
+    ('result_info', 'limit', {}, [(0, 'at least 1'), (-1, 'at least 1'), (10 ** 12, 'between 1 and 100000')]),
+    ('result_info', 'task_name', {'task_id': 1}, [('Office-PCs', 'mutually exclusive')]),
+    ('result_info', 'task_id', {}, [(0, 'between 1 and 2147483647')]),
+    ('log_info', 'level', {}, [(['debug'], 'one or more of'), ([], 'level is empty')]),
+    ('log_info', 'keyword', {}, [('', 'non-empty name'), ('disk\x00full', 'control character'),
+                                 (HUGE, 'longer than 1024 characters')]),
+    ('log_info', 'since', {}, [('last tuesday', 'is neither epoch seconds'), ('2099-12-31T00:00:00Z', 'is in the future')]),
+    ('log_info', 'task_name', {'task_id': 1}, [('Office-PCs', 'mutually exclusive')]),
+    ('log_info', 'limit', {}, [(0, 'at least 1')]),
+    ('api_info', 'query', {}, [
+        (['ActiveBackup'], 'is not an API name'), (['SYNO.*.Task'], 'is not an API name'), ([], 'query is empty'),
+        (['SYNO.A\x00'], 'is not an API name'), (['SYNO.Active Backup'], 'is not an API name'), ({'a': 1}, 'list')]),
 ]
 
 
@@ -121,7 +150,8 @@ def test_bad_inputs_fail_with_a_clear_message_and_send_nothing(nas, tmp_path):
             assert words in msg, '%s: %r not in %s' % (where, words, msg[:300])
             assert 'Traceback' not in msg and 'Error:' not in msg, msg[:300]
             tried += 1
-    assert tried == sum(len(cases) for dummy, dummy, dummy, cases in refused) == 79
+    # 79 rows of the Share modules and the connection, 51 of the monitoring modules
+    assert tried == sum(len(cases) for dummy, dummy, dummy, cases in refused) == 79 + 51
     # Nothing reached the NAS, not even a login.
     stats = ctl.stats()
     assert stats['requests'] == before == 0
