@@ -80,9 +80,10 @@ def _settings(ctx):
         after_all = list_settings(client)
         differ = [name for name in changes if after_all.get(name) != changes[name]]
         if differ:
-            ctx.warn('%s accepted the change, but now stores %s; the NAS may adjust or refuse some values.' % (
-                client.nas_label, ', '.join('%s as %s (sent %s)' % (name, shown(after_all.get(name), 60),
-                                                                       shown(changes[name], 60)) for name in differ)))
+            stored = ', '.join('%s as %s (sent %s)' % (name, shown(after_all.get(name), 60), shown(changes[name], 60))
+                               for name in differ)
+            ctx.warn('%s accepted the change, but now stores %s; the NAS may adjust or refuse some values.'
+                     % (client.nas_label, stored))
     out = {'changed': bool(changes), 'settings': shown_settings(after_all), 'changed_settings': list(changes)}
     if ctx.diff:
         out['diff'] = {'before': shown_settings(before),

@@ -30,6 +30,7 @@ attributes:
   check_mode:
     description: A read-only call is made in check mode; any other call is not made and reported as a change.
     support: partial
+    details: A call that is not read-only (see O(read_only)) is not made in check mode, so its RV(data) is not returned.
   diff_mode:
     description: The module does not know what a call changes.
     support: none

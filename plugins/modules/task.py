@@ -202,7 +202,7 @@ task:
         percentage: 0.12
         pid: 20680
     last_result:
-      description: The newest result of the task with RV(task.last_result.status_name), or V(null) when it never ran.
+      description: The newest result of the task with C(status_name), or V(null) when it never ran.
       type: dict
       sample:
         result_id: 180

@@ -173,7 +173,6 @@ def test_ten_nas_with_ten_forks(ten, variant, capsys):
             variant, NAS_COUNT, FORKS, first_time, describe(first_figures), second_time, describe(second_only)))
 
 
-
 BACKUP_TASKS = ['Office-PCs', 'Design-Workstations']
 BACKUP_CALL = 'SYNO.ActiveBackup.Task.backup'
 
