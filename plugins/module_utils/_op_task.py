@@ -170,7 +170,7 @@ def _refused(ctx, exc, task, action):
         code, describe(TASK_API, code) or 'no description known for this code')
     if inner is not None:
         what += '; for this task: error %s (%s)' % (inner, describe(TASK_API, inner) or 'no description known')
-    hint = HINTS.get(inner) if inner is not None else HINTS.get(code)
+    hint = HINTS.get(inner) if inner is not None else (HINTS.get(code) or exc.hint)
     if (inner or code) == 5001:
         offline = _offline_devices(task)
         if offline:

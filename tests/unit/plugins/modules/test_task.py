@@ -252,6 +252,7 @@ def test_check_mode_start_of_a_running_task_is_no_change(params):
     (1105, ['error 1105 (Outside the backup window of the task)', 'Backup window']),
     (1011, ['error 1011 (No permission on the task)', 'administrators group']),
     (1001, ['error 1001 (Internal error of Active Backup for Business)']),
+    (105, ['error 105 (The logged in session does not have permission)', 'administrators group in DSM']),
 ])
 def test_refusals_name_code_meaning_and_hint(params, code, parts):
     before = task(last=result(180, 2), devices=[device(1, 'OFFICE-PC-01'), device(2, 'OFFICE-PC-02', 'offline')])
