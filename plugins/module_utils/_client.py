@@ -316,16 +316,19 @@ class DsmClient(LoginMixin):
 
     # -- calls -----------------------------------------------------------------------------
 
-    def call(self, api, method, params=None, write=False, discover=True, endpoint=None):
+    def call(self, api, method, params=None, write=False, discover=True, endpoint=None, raw=False):
         """Call ``api.method`` with the client policy of contract section 5; returns ``data`` ({} when absent).
 
         ``endpoint``: a (path, version) to use instead of the client's own (the generic ``api`` module's,
-        from SYNO.API.Info); no discovery then.
+        from SYNO.API.Info); no discovery then. ``raw``: ``data`` as DSM sent it (a list or a string too;
+        {} when absent), for callers that show it as it is.
         """
         data = self._send(api, method, lambda version: api_fields(api, method, version, params), write=write,
                           discover=discover and endpoint is None, endpoint=endpoint)
         if data.get('success'):
             result = data.get('data')
+            if raw and result is not None:
+                return result
             return result if isinstance(result, dict) else {}
         code = error_code(data)
         if code == 102 and is_abb_api(api) and self._discovered:

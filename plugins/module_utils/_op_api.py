@@ -24,8 +24,6 @@ import fnmatch
 import json
 import re
 
-from contextlib import contextmanager
-
 from ._api import is_secret_key
 from ._api_dsm import query_apis
 from ._config import check_number
@@ -166,26 +164,6 @@ def _check_call(params, now):
             'read_only': bool(read_only)}
 
 
-@contextmanager
-def _endpoint(client, api, path, version):
-    """``client.call`` on ``path`` and ``version`` for ``api`` (the client takes both from its endpoint table).
-
-    Until the client takes an endpoint per call, the table entry is set for the call and put back after it,
-    so that the client's own calls (login, logout) keep theirs.
-    """
-    # pylint: disable-next=protected-access
-    table = client._endpoints
-    saved = table.get(api)
-    table[api] = (path, version)
-    try:
-        yield
-    finally:
-        if saved is None:
-            table.pop(api, None)
-        else:
-            table[api] = saved
-
-
 def _advertised(client, api):
     """(path, lowest version, highest version) of ``api`` as SYNO.API.Info advertises it."""
     entry = query_apis(client, api).get(api)
@@ -231,8 +209,7 @@ def _call(ctx):
         return out
     # the session first, on the client's own login endpoint (the call may be to SYNO.API.Auth itself)
     client.ensure_session()
-    with _endpoint(client, api, path, version):
-        data = client.call(api, method, checked['params'], write=not read_only, discover=False)
+    data = client.call(api, method, checked['params'], write=not read_only, endpoint=(path, version), raw=True)
     if ctx.params.get('redact', True):
         out['data'] = redact(data)
     else:
