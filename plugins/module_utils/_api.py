@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from ._errors import is_secret_key
+
 # Contract 10.4: enumerations. A number outside a table is named 'unknown', never guessed.
 BACKUP_TYPES = {1: 'vm', 2: 'pc', 3: 'physical_server', 4: 'file_server', 5: 'nas'}
 RESULT_STATUSES = {0: 'none', 1: 'incomplete', 2: 'success', 3: 'partial', 4: 'failed', 5: 'cancelled', 6: 'no_backup'}
@@ -28,9 +30,6 @@ VERSION_STATUSES = {0: 'backing_up', 1: 'deleting', 2: 'paused', 3: 'completed',
                     6: 'cancelled', 7: 'delete_failed', 8: 'cloning', 777: 'waiting_connection'}
 LOG_LEVELS = {0: 'error', 1: 'warning', 2: 'info'}
 UNKNOWN = 'unknown'
-
-# Contract section 9: keys whose values are secrets wherever they appear in an ABB answer.
-SECRET_KEY_PARTS = ('password', 'token', 'secret', 'passwd')
 
 # Largest page one request asks for; a limit beyond it takes several pages.
 PAGE_SIZE = 500
@@ -105,11 +104,6 @@ def number_of(table, name):
         if known == name:
             return number
     return None
-
-
-def is_secret_key(key) -> bool:
-    lowered = str(key).lower()
-    return any(part in lowered for part in SECRET_KEY_PARTS)
 
 
 def strip_secrets(value, depth=0):

@@ -141,7 +141,15 @@ HINTS = {
 # the 403 answer of a 2FA login carries a pending-login ``token`` (contract section 4).
 SECRET_KEYS = frozenset(('token', 'sid', '_sid', 'synotoken', 'syno_token', 'passwd', 'password', 'otp_code',
                          'otp_secret', 'device_id', 'did'))
+# Contract section 9: a key whose name holds one of these is a secret wherever it appears in an answer.
+SECRET_KEY_PARTS = ('password', 'token', 'secret', 'passwd')
 MASK = '********'
+
+
+def is_secret_key(key) -> bool:
+    """True for a key whose name holds password, token, secret or passwd (contract section 9)."""
+    lowered = str(key).lower()
+    return any(part in lowered for part in SECRET_KEY_PARTS)
 
 
 # What a DSM session value (sid, synotoken, device token) can hold: printable ASCII that fits a cookie
@@ -167,7 +175,7 @@ def mask(value, secrets=(), _depth=0):
     if isinstance(value, dict):
         # keys too: a known secret can arrive as a key (a map by session id, say)
         return dict((mask(key, secrets) if isinstance(key, str) else key,
-                     MASK if str(key).lower() in SECRET_KEYS and value[key] not in (None, '')
+                     MASK if (str(key).lower() in SECRET_KEYS or is_secret_key(key)) and value[key] not in (None, '')
                      else mask(value[key], secrets, _depth + 1))
                     for key in value)
     if isinstance(value, (list, tuple)):

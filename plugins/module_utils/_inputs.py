@@ -12,6 +12,7 @@ of enumerations (backup types, statuses, log levels) given by users instead of D
 from __future__ import annotations
 
 import datetime
+import math
 import re
 
 from ._api import number_of
@@ -37,8 +38,34 @@ def parse_since(value, now: float, option: str = 'since') -> int | None:
     if isinstance(value, bool):
         raise DsmInputError('%s must be epoch seconds, an ISO 8601 date-time or a duration such as 24h (got %r).'
                             % (option, value))
-    text = str(value).strip()
-    if isinstance(value, (int, float)) or EPOCH_RE.match(text):
+    if isinstance(value, int):
+        when = value
+    elif isinstance(value, float):
+        when = int(value) if math.isfinite(value) else None
+    else:
+        when = _parse_text(str(value).strip(), now)
+    if when is None:
+        problem = text_problem(str(value)) or 'is neither epoch seconds, an ISO 8601 date-time nor a duration'
+        raise DsmInputError('%s %s %s; give for example 1733270400, 2024-12-04T00:00:00Z, 2024-12-04 or 24h '
+                            '(units m, h, d, w).' % (option, shown(value, 60), problem))
+    if when > now + 60:
+        raise DsmInputError('%s %s is in the future (%s UTC); give a time in the past or a duration such as 24h.'
+                            % (option, _show(value), _utc(when)))
+    if when < 0:
+        raise DsmInputError('%s %s is before 1970; give a later time.' % (option, _show(value)))
+    return when
+
+
+def _show(value):
+    """A value for a message; an int too long to write out (Python refuses past 4300 digits) by its digits."""
+    if isinstance(value, int) and value.bit_length() > 3000:
+        return 'a number of about %d digits' % (int(value.bit_length() * 0.30103) + 1)
+    return shown(value, 60)
+
+
+def _parse_text(text, now):
+    """Epoch seconds of a text ``since``, or None."""
+    if EPOCH_RE.match(text):
         try:
             when = int(float(text))
         except (ValueError, OverflowError):
@@ -47,15 +74,6 @@ def parse_since(value, now: float, option: str = 'since') -> int | None:
         when = _duration(text, now)
         if when is None:
             when = _iso(text)
-    if when is None:
-        problem = text_problem(text) or 'is neither epoch seconds, an ISO 8601 date-time nor a duration'
-        raise DsmInputError('%s %s %s; give for example 1733270400, 2024-12-04T00:00:00Z, 2024-12-04 or 24h '
-                            '(units m, h, d, w).' % (option, shown(value, 60), problem))
-    if when > now + 60:
-        raise DsmInputError('%s %s is in the future (%s UTC); give a time in the past or a duration such as 24h.'
-                            % (option, shown(value, 60), _utc(when)))
-    if when < 0:
-        raise DsmInputError('%s %s is before 1970; give a later time.' % (option, shown(value, 60)))
     return when
 
 
@@ -87,7 +105,7 @@ def _utc(when):
     try:
         return datetime.datetime.fromtimestamp(when, datetime.timezone.utc).strftime('%Y-%m-%d %H:%M:%S')
     except (OverflowError, OSError, ValueError):
-        return str(when)
+        return _show(when)
 
 
 def check_limit(value, option: str = 'limit'):
@@ -137,5 +155,5 @@ def numbers_of(table, names, option: str):
         if number not in numbers:
             numbers.append(number)
     if not numbers:
-        raise DsmInputError('%s is empty; leave it out to keep every %s.' % (option, option.rstrip('s')))
+        raise DsmInputError('%s is empty; leave it out to keep every %s.' % (option, option))
     return numbers

@@ -40,6 +40,9 @@ def check_patterns(patterns):
     """The query patterns: API names or prefixes ending in ``*``, each starting with SYNO."""
     out = []
     for pattern in patterns if patterns is not None else ['SYNO.ActiveBackup.*']:
+        if isinstance(pattern, str) and len(pattern) > MAX_API_NAME:
+            raise DsmInputError('query: a pattern of %d characters; API names are at most %d.'
+                                % (len(pattern), MAX_API_NAME))
         if not isinstance(pattern, str) or not API_NAME_RE.match(pattern.strip()):
             raise DsmInputError('query: %s is not an API name (such as SYNO.ActiveBackup.Task) or a prefix ending in '
                                 '* (such as SYNO.ActiveBackup.*).' % shown(pattern, 80))
