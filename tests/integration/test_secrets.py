@@ -720,9 +720,6 @@ def test_monitoring_modules_leak_no_device_secret(nas, sandbox, capsys):
            % (secrets, len(files)))
 
 
-@pytest.mark.xfail(strict=True, reason='bug: secret-named keys of an ABB error\'s details (agent_token, login_password) '
-                                       'reach the message and error.details (_errors.mask() masks exact key names only); '
-                                       'see /work/brief/bugs-helper7.md B3')
 def test_secret_named_keys_in_an_abb_error_leak_nowhere(nas, sandbox):
     token, password = 'ERR-AGENT-TOKEN-%s' % uuid.uuid4().hex[:12], 'ERR-LOGIN-PASSWORD-%s' % uuid.uuid4().hex[:12]
     tasks = [
