@@ -242,6 +242,51 @@ def test_destinations_detach_with_role_variables_only(nas):
     assert share_entry(state, 'ABB-Busy')['relinkable'] is True  # the data stayed
 
 
+def test_destinations_package_settings_in_the_same_session(nas):
+    """activebackup_settings alone: check mode predicts without writing, the run sends one Setting.set with
+    only the changed names (as strings), the rerun changes nothing; one login and logout each time."""
+    inventory = inventory_for(nas, names=['nas1'])
+    fleet = Fleet(nas, indexes=(0,))
+    before = nas.control(0).jobs()['settings']
+    devices = int(before['max_concurrent_devices']) + 3
+    bandwidth = before['enable_global_bandwidth_control'] != 'true'
+    # one setting given with the value it has already: compared, not sent
+    role_vars = {'activebackup_settings': {'max_concurrent_devices': devices,
+                                           'retention_run_hour': before['retention_run_hour'],
+                                           'enable_global_bandwidth_control': bandwidth}}
+
+    fleet.mark()
+    run = run_playbook(play('syno.activebackup.destinations', role_vars), inventory=inventory, check=True)
+    run.assert_success()
+    assert changed_hosts(run) == {'nas1'}
+    assert fleet.delta(0, 'writes') == 0
+    assert nas.control(0).jobs()['settings'] == before
+
+    fleet.mark()
+    run = run_playbook(play('syno.activebackup.destinations', role_vars), inventory=inventory).assert_success()
+    assert changed_hosts(run) == {'nas1'}
+    result = one_result(run, 'Make the ABB package settings match activebackup_settings', 'nas1')['result']
+    assert sorted(result['changed_settings']) == ['enable_global_bandwidth_control', 'max_concurrent_devices']
+    assert fleet.writes(0) == {'set': 1}
+    sent = [e for e in fleet.entries(0) if e['api'] == 'SYNO.ActiveBackup.Setting' and e['method'] == 'set']
+    assert len(sent) == 1
+    flag = 'true' if bandwidth else 'false'
+    assert sorted(json.loads(sent[0]['params']['settings']), key=lambda item: item['name']) == [
+        {'name': 'enable_global_bandwidth_control', 'value': flag},
+        {'name': 'max_concurrent_devices', 'value': str(devices)}]
+    after = nas.control(0).jobs()['settings']
+    assert after['max_concurrent_devices'] == str(devices) and after['enable_global_bandwidth_control'] == flag
+    assert after['retention_run_hour'] == before['retention_run_hour']
+    assert fleet.delta(0, 'logins') == 1 and fleet.delta(0, 'logouts') == 1
+    assert nas.control(0).stats()['open_sessions'] == 0
+
+    fleet.mark()
+    run = run_playbook(play('syno.activebackup.destinations', role_vars), inventory=inventory).assert_success()
+    assert changed_hosts(run) == set()
+    assert fleet.delta(0, 'writes') == 0
+    assert fleet.delta(0, 'logins') == 1 and fleet.delta(0, 'logouts') == 1
+
+
 def test_destinations_failed_login_is_reported_and_spares_the_others(nas):
     """A wrong password on nas2 (a role variable beats the play's module_defaults): nas2 fails
     with DSM's reason, the password shows nowhere, nas1 is configured."""
