@@ -32,6 +32,7 @@ from ._config import MAX_SECONDS, check_number
 from ._errors import ABB_API, DsmApiError, DsmError
 from ._paths import check_share_name
 from ._runner import Operation
+from ._wait import Poll
 
 # Polling of list_storage while a relink runs: first pause, then doubling up to the cap.
 POLL_FIRST = 1.0
@@ -119,12 +120,10 @@ def _wait(ctx, share_name):
     """Poll list_storage until the relink of ``share_name`` is done; returns the linked entry."""
     client = ctx.client
     timeout = ctx.params['wait_timeout']
-    deadline = ctx.clock() + timeout
-    interval = POLL_FIRST
+    poll = Poll(ctx, timeout, first=POLL_FIRST, cap=POLL_MAX)
     storage = None
     while True:
-        remaining = deadline - ctx.clock()
-        if remaining <= 0:
+        if not poll.next():
             state = storage.get('relink_state') if isinstance(storage, dict) else None
             if isinstance(state, dict):
                 seen = 'list_storage last showed relink_state.alive %s, relink_state.state %s' % (
@@ -137,8 +136,6 @@ def _wait(ctx, share_name):
                 'restarted), or raise wait_timeout.' % (share_name, client.nas_label, timeout, seen),
                 host=client.nas_label, api=ABB_API, method='list_storage',
                 details={'share_name': share_name, 'relink_state': state})
-        ctx.sleep(min(interval, remaining))
-        interval = min(interval * 2, POLL_MAX)
         storage = _read_storage(client, share_name)
         status = _api_share.storage_status(storage)
         if status == 'linked':
