@@ -454,8 +454,8 @@ def test_report_of_a_fleet_with_failing_hosts(nas, tmp_path, chromium):
     assert list(by_name) == ['nas1', 'nas2', 'nas3', 'nas4']
     summary = report['summary']
     assert set(summary) == set(SUMMARY_SPACE) | set(SUMMARY_BACKUPS)
-    assert {key: summary[key] for key in SUMMARY_SPACE} == {'hosts': 4, 'reported': 2, 'not_reported': 2, 'breaches': 3,
-                                                           'breach_hosts': 1, 'flags': 5, 'devices': 12}
+    assert {key: summary[key] for key in SUMMARY_SPACE} == {
+        'hosts': 4, 'reported': 2, 'not_reported': 2, 'breaches': 3, 'breach_hosts': 1, 'flags': 5, 'devices': 12}
     assert by_name['nas2']['status'] == 'failed' and '400' in by_name['nas2']['error']
     assert by_name['nas4']['status'] == 'failed' and ':1 ' in by_name['nas4']['error']
     for i in (0, 2):
