@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Benchmarks: the collection against hand-written ansible.builtin.uri plays, fleet and per task.
+"""Benchmarks: the collection against hand-written ansible.builtin.uri plays (fleet, per task, monitoring), and run and wait.
 
 Fleet part (``fleet``). Starts the DSM emulator as N virtual NAS (HTTPS, 20 ms per request), then
 runs in alternating order, with the same forks:
@@ -29,13 +29,31 @@ time per task of both, their ratio (pooled and per repetition), the HTTP request
 logouts per share_info task from the emulator's counters, the exact requests of one share_info
 task run alone, and the SYNO.API.Info queries (expected: none).
 
+Monitoring part (``monitoring``). Starts the emulator as N virtual NAS with backup jobs (scenario
+``full``) and runs, alternating with the same forks, the report role (one facts task per host:
+login, one compound request, logout; then the report written once on the controller) and what
+a competent user writes with ansible.builtin.uri for a backup report (login, Task.list with
+results and devices, Device.list, list_storage, list_volume, logout; then one template on the
+controller). Reports the wall ratio, the task runs per host and once, controller CPU per
+collection task (the play's whole CPU divided by the runs of syno.activebackup modules) and per
+task run, the requests of every NAS from the emulator's counters and log, and the role's CPU
+split by step (start-up, each task) from the marks of the timing callback.
+
+Run-and-wait part (``runwait``). N NAS whose backup runs last ``--run-seconds``; a play logs in
+once per NAS, runs syno.activebackup.task state=started wait=true over two task names, and logs
+out. Reports wall time against the run time, controller CPU per module run and the requests per
+NAS by call. Runs by default only once plugins/modules/task.py exists.
+
 Writes the figures as Markdown between the bench markers of ``--output`` and prints them; a
 part that did not run keeps its figures there.
 
-    python tools/bench.py                    # both parts: N=20, 5 pairs, then N=50 and N=100,
-                                             # 2 pairs each; 5 x 25 timed tasks of each kind
+    python tools/bench.py                    # every part: fleet N=20 (5 pairs), 50 and 100 (2 pairs);
+                                             # 5 x 25 timed tasks of each kind; monitoring N=20
+                                             # (5 pairs) and 100 (2 pairs); run and wait, 20 NAS
     python tools/bench.py --sizes 20 --pairs 3
     python tools/bench.py --only task --task-count 21 --task-reps 3
+    python tools/bench.py --only monitoring --monitoring-sizes 20 --monitoring-pairs 3
+    python tools/bench.py --only runwait --run-seconds 3
 """
 
 from __future__ import annotations
@@ -1064,12 +1082,7 @@ def runwait_bench(size, reps, forks, latency_ms, run_seconds, env):
                 running = [n for n in range(size) if handle.control(n).jobs()['running']]
                 if running:
                     raise SystemExit('run-and-wait: backups still running after the play on %d NAS' % len(running))
-                counts = collections.Counter()
-                per_call = []
-                for host in hosts:
-                    calls = collections.Counter(call.split(' [', 1)[0] for call in host['calls'])
-                    per_call.append(calls)
-                    counts.update(calls.keys())
+                per_call = [collections.Counter(call.split(' [', 1)[0] for call in host['calls']) for host in hosts]
                 # Runs of the collection's modules: the login, each loop item of the task module, the logout.
                 module_runs = size * (2 + len(RUNWAIT_TASKS))
                 result = {'wall': wall, 'cpu': cpu, 'load_before': load, 'module_runs': module_runs,
