@@ -54,6 +54,17 @@ def to_int(value):
     return value
 
 
+def kind_of(value) -> str:
+    """What a value is, in words (not the class name: values from a playbook carry ansible-core's own classes)."""
+    if value is None:
+        return 'nothing (null)'
+    for types, word in ((bool, 'a boolean'), (int, 'a whole number'), (float, 'a float'), (str, 'a text'),
+                        (dict, 'a dict'), (list, 'a list'), (tuple, 'a tuple'), (set, 'a set')):
+        if isinstance(value, types):
+            return word
+    return 'a %s' % type(value).__name__
+
+
 def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -24,7 +24,7 @@ import fnmatch
 import json
 import re
 
-from ._api import is_secret_key
+from ._api import is_secret_key, kind_of
 from ._api_dsm import query_apis
 from ._config import check_number
 from ._errors import AbbNotInstalled, DsmError, DsmInputError, INFO_API, is_abb_api
@@ -147,7 +147,7 @@ def _check_call(params, now):
         call_params = {}
     if not isinstance(call_params, dict):
         raise DsmInputError('params must be a dictionary of parameter names to values (got %s).'
-                            % type(call_params).__name__)
+                            % kind_of(call_params))
     for key, value in call_params.items():
         if not isinstance(key, str) or not key.strip() or text_problem(key):
             raise DsmInputError('params: every name must be a non-empty text without control characters (got %s).'
@@ -156,10 +156,14 @@ def _check_call(params, now):
             raise DsmInputError('params: %s is set by the module itself (from api, method, version and the session); '
                                 'leave it out.' % key)
         try:
-            json.dumps(value)
+            json.dumps(value, ensure_ascii=False, allow_nan=False).encode('utf-8')
+        except UnicodeEncodeError:
+            raise DsmInputError('params: the value of %s is not valid Unicode text (it holds a lone surrogate, for '
+                                'example from bytes that are not UTF-8).' % key) from None
         except (TypeError, ValueError):
-            raise DsmInputError('params: the value of %s cannot be sent as JSON text (a %s).'
-                                % (key, type(value).__name__)) from None
+            odd = ' that is NaN or infinite' if isinstance(value, float) else ''
+            raise DsmInputError('params: the value of %s cannot be sent as JSON text (%s%s).'
+                                % (key, kind_of(value), odd)) from None
     read_only = params.get('read_only')
     if read_only is None:
         read_only = is_read_method(method.strip())

@@ -14,6 +14,7 @@ Values are compared and sent as strings ([A] A31: an int as its decimal text, a 
 
 from __future__ import annotations
 
+from ._api import is_secret_key, kind_of
 from ._api_setting import SETTING_API, as_setting_text, list_settings, set_settings, shown_settings
 from ._errors import DsmError, DsmInputError
 from ._paths import shown, text_problem
@@ -40,8 +41,12 @@ def check_settings(value) -> dict:
         if problem or len(name) > MAX_NAME:
             raise DsmInputError('settings: the name %s %s.' % (shown(name, 60), problem or 'is too long'))
         if isinstance(item, (dict, list, tuple, set, float)) or item is None:
-            kind = 'nothing (null)' if item is None else 'a %s' % type(item).__name__
-            extra = ' Quote a decimal number ("%s") to send it as it is written.' % item if isinstance(item, float) else ''
+            kind = kind_of(item)
+            extra = ''
+            if isinstance(item, float):
+                # the value of a secret-named setting is never shown
+                extra = ' Quote a decimal number%s to send it as it is written.' % (
+                    '' if is_secret_key(name) else ' ("%s")' % item)
             raise DsmInputError('settings: %s is %s; each value must be a text, a whole number or a boolean (the NAS '
                                 'stores every setting as text).%s' % (shown(name, 60), kind, extra))
         text = as_setting_text(item)
@@ -80,8 +85,8 @@ def _settings(ctx):
         after_all = list_settings(client)
         differ = [name for name in changes if after_all.get(name) != changes[name]]
         if differ:
-            stored = ', '.join('%s as %s (sent %s)' % (name, shown(after_all.get(name), 60), shown(changes[name], 60))
-                               for name in differ)
+            stored = ', '.join(name if is_secret_key(name) else '%s as %s (sent %s)' % (
+                name, shown(after_all.get(name), 60), shown(changes[name], 60)) for name in differ)
             ctx.warn('%s accepted the change, but now stores %s; the NAS may adjust or refuse some values.'
                      % (client.nas_label, stored))
     out = {'changed': bool(changes), 'settings': shown_settings(after_all), 'changed_settings': list(changes)}

@@ -14,8 +14,6 @@ odd paths and share names) and says what must happen:
 * ``Accept``: the task succeeds, and the exchange is exactly the one given: the values on the
   wire are the ones the row names (share names and paths as JSON strings, ``is_remove_data`` as a
   JSON boolean, login fields as given), checked request by request by the scripted transport.
-* ``Bug(outcome, reason)``: the outcome the collection should give and does not yet (a known defect); the row runs
-  in ``test_known_defects`` as a strict xfail, so that the fix makes it fail until it becomes a plain row.
 
 The arguments go through the module's own argument spec (``ArgumentSpecValidator``, as the action
 plugin and ``AnsibleModule`` do), then through ``_runner.execute()``.
@@ -151,30 +149,13 @@ class Lazy(object):
         return self.label
 
 
-class Bug(object):
-    """A row whose right ``outcome`` the collection does not give yet (a known defect, named by ``reason``).
-
-    It runs in ``test_known_defects`` as a strict xfail: once the defect is fixed the test fails, and the row
-    becomes a plain one.
-    """
-
-    def __init__(self, outcome, reason):
-        assert reason.startswith('bug: '), reason
-        self.outcome = outcome
-        self.reason = reason
-
-    def __repr__(self):
-        return 'Bug(%r)' % (self.outcome,)
-
-
 class Row(object):
     def __init__(self, module, option, label, value, outcome, extra=None):
         self.module = module
         self.option = option
         self.label = label
         self.value = value
-        self.bug = outcome.reason if isinstance(outcome, Bug) else None
-        self.outcome = outcome.outcome if isinstance(outcome, Bug) else outcome
+        self.outcome = outcome
         self.extra = dict(extra or {})
 
     @property
@@ -922,14 +903,6 @@ NOT_JSON = 'cannot be sent as JSON text'
 API_DATA = {'tasks': [{'task_id': 4, 'task_name': 'pc-daily', 'agent_token': 'agent-tok-0001',
                        'devices': [{'device_id': 1, 'host_name': 'pc-01', 'login_password': 'login-pw-0001'}]}],
             'total': 1}
-BUG_SURROGATE = ('bug: a params value with a lone surrogate passes the checks of _op_api._check_call; SYNO.API.Info and '
-                 'the login are sent before encode_form refuses it, with a message that does not name params')
-BUG_NAN = ('bug: _op_api._check_call lets NaN and Infinity through (json.dumps allows them); they are sent as NaN / '
-           'Infinity, which is not JSON text')
-BUG_STORED_SECRET = ('bug: when the NAS stores another value than the one sent, _op_settings._settings warns with both '
-                     'values, also for a secret-named setting')
-BUG_FLOAT_SECRET = ('bug: _op_settings.check_settings echoes a float value in its message ("Quote a decimal number") '
-                    'even for a secret-named setting')
 
 
 def _task_profile():
@@ -1026,7 +999,7 @@ def _settings_profile():
         ('secret-value-nul', {'smtp_password': 'N3w\x00S3cret'}, Reject('the value of smtp_password', CONTROL,
                                                                         hidden=('N3w', 'S3cret')), None),
         ('secret-value-list', {'smtp_password': ['N3w-S3cret']}, Reject('is a list', hidden=('N3w-S3cret',)), None),
-        ('secret-value-float', {'smtp_password': 1234.5}, Bug(Reject('is a float', hidden=('1234.5',)), BUG_FLOAT_SECRET),
+        ('secret-value-float', {'smtp_password': 1234.5}, Reject('is a float', hidden=('1234.5',)),
          None),
         ('int', {'max_concurrent_devices': 10}, Accept(), None),
         ('numeric-text', {'max_concurrent_devices': '10'}, Accept(), None),
@@ -1061,8 +1034,7 @@ def _settings_profile():
         ('nas-adjusts-the-value', {'max_concurrent_devices': 100},
          Accept(changes=[('max_concurrent_devices', '100')], stored={'max_concurrent_devices': '64'}), None),
         ('secret-named-stored-otherwise', {'smtp_password': 'N3w-Sm7p-S3cret'},
-         Bug(Accept(changes=[('smtp_password', 'N3w-Sm7p-S3cret')], stored={'smtp_password': 'Adjusted-S3cret'}),
-             BUG_STORED_SECRET), None),
+         Accept(changes=[('smtp_password', 'N3w-Sm7p-S3cret')], stored={'smtp_password': 'Adjusted-S3cret'}), None),
         ('two-hundred', many, Accept(changes=[(name, '1') for name in sorted(many)], nas=many_on_nas), None),
     ]}
 
@@ -1118,10 +1090,10 @@ def _api_profile():
         ('object-value', {'a': object()}, Reject('the value of a ' + NOT_JSON, '(a object)'), None),
         ('nested-set', {'filter': {'ids': {1}}}, Reject('the value of filter ' + NOT_JSON, '(a dict)'), None),
         ('secret-not-json', {'passwd': b'S3cret-bytes'}, Reject(NOT_JSON, hidden=('S3cret',)), None),
-        ('nan-value', {'a': float('nan')}, Bug(Reject('the value of a ' + NOT_JSON), BUG_NAN), None),
-        ('infinite-value', {'a': float('-inf')}, Bug(Reject('the value of a ' + NOT_JSON), BUG_NAN), None),
-        ('surrogate-value', {'a': SURROGATE}, Bug(Reject('the value of a'), BUG_SURROGATE), None),
-        ('nested-surrogate-value', {'filter': {'name': 'pc' + SURROGATE}}, Bug(Reject('the value of filter'), BUG_SURROGATE),
+        ('nan-value', {'a': float('nan')}, Reject('the value of a ' + NOT_JSON), None),
+        ('infinite-value', {'a': float('-inf')}, Reject('the value of a ' + NOT_JSON), None),
+        ('surrogate-value', {'a': SURROGATE}, Reject('the value of a'), None),
+        ('nested-surrogate-value', {'filter': {'name': 'pc' + SURROGATE}}, Reject('the value of filter'),
          None),
         ('empty', {}, Accept(), None),
         ('null', None, Accept(), None),
@@ -1720,9 +1692,7 @@ def check_row(row, tmp_path, clock):
 # every row of the option runs, and the failure lists each failing row with its reason.
 GROUPS = {}
 for _row in ROWS:
-    if _row.bug is None:
-        GROUPS.setdefault((_row.module, _row.option), []).append(_row)
-KNOWN_DEFECTS = [_row for _row in ROWS if _row.bug is not None]
+    GROUPS.setdefault((_row.module, _row.option), []).append(_row)
 
 
 @pytest.mark.parametrize('module, option', sorted(GROUPS), ids=['%s-%s' % key for key in sorted(GROUPS)])
@@ -1737,13 +1707,6 @@ def test_bad_input(module, option, tmp_path, isolated):
             # A crash of the module code (a traceback for the user): reported with the row, like a wrong outcome.
             failures.append('%s (%r): crashed with %s: %s' % (row.id, row.outcome, type(exc).__name__, str(exc)[:300]))
     assert not failures, '%d of %d rows failed:\n%s' % (len(failures), len(GROUPS[(module, option)]), '\n'.join(failures))
-
-
-@pytest.mark.parametrize('row', [pytest.param(row, id=row.id, marks=pytest.mark.xfail(strict=True, reason=row.bug))
-                                 for row in KNOWN_DEFECTS])
-def test_known_defects(row, tmp_path, isolated):
-    """The rows that show a defect of the collection: each fails until the defect is fixed."""
-    check_row(row, tmp_path, isolated)
 
 
 # --- the table covers everything --------------------------------------------------------------------------------------
