@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from harness import inventory_for, nas1_play as play, run_playbook
 
 ABB = 'SYNO.ActiveBackup.Share'
