@@ -146,10 +146,19 @@ SECRET_KEY_PARTS = ('password', 'token', 'secret', 'passwd')
 MASK = '********'
 
 
+_SECRET_KEY_CACHE = {}  # key name -> is_secret_key(); API answers repeat the same few hundred names
+
+
 def is_secret_key(key) -> bool:
     """True for a key whose name holds password, token, secret or passwd (contract section 9)."""
+    known = _SECRET_KEY_CACHE.get(key) if isinstance(key, str) else None
+    if known is not None:
+        return known
     lowered = str(key).lower()
-    return any(part in lowered for part in SECRET_KEY_PARTS)
+    secret = any(part in lowered for part in SECRET_KEY_PARTS)
+    if isinstance(key, str) and len(_SECRET_KEY_CACHE) < 4096:
+        _SECRET_KEY_CACHE[key] = secret
+    return secret
 
 
 # What a DSM session value (sid, synotoken, device token) can hold: printable ASCII that fits a cookie

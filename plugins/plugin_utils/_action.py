@@ -17,6 +17,7 @@ the controller) the module runs as usual.
 
 from __future__ import annotations
 
+import json
 import os
 
 from contextlib import contextmanager
@@ -90,6 +91,29 @@ class DsmActionBase(ActionBase):
         params = validation.validated_parameters
 
         outcome = execute(operation, params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff))
-        outcome['invocation'] = {'module_args': params}
-        result.update(remove_values(outcome, no_log_values))
+        result.update(hide(outcome, no_log_values))
+        result['invocation'] = remove_values({'module_args': params}, no_log_values)
         return result
+
+
+def hide(value, no_log_values):
+    """``remove_values(value, no_log_values)``, skipped when no value to hide occurs in ``value``.
+
+    ``remove_values`` walks and copies the whole result (large for facts); a result holds no secret in
+    the usual case. The check looks for each value, as it is and as JSON escapes it, in the JSON text
+    of the result (keys included; numbers and other scalars as their text; in any case): where it
+    occurs anywhere, or the result cannot be written as JSON, ``remove_values`` runs, so the output is
+    the same.
+    """
+    values = [str(item) for item in no_log_values if item not in (None, '')]
+    if not values:
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return remove_values(value, no_log_values)
+    # lower case too: remove_values compares booleans and numbers by their str() (True), JSON writes true
+    lowered = text.lower()
+    if any(item.lower() in lowered or json.dumps(item, ensure_ascii=False)[1:-1].lower() in lowered for item in values):
+        return remove_values(value, no_log_values)
+    return value

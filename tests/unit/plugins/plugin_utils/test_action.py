@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 
 import pytest
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.syno.activebackup.plugins.module_utils import _runner
 from ansible_collections.syno.activebackup.plugins.module_utils._runner import Operation
@@ -256,3 +258,33 @@ def test_bad_argument_message_masks_no_log_values():
         action(args=args).run(task_vars={})
     assert 'Secret-Port-99' not in str(info.value)
     assert 'port' in str(info.value)
+
+
+# -- hide(): remove_values only where a value to hide occurs -----------------------------------------------
+
+@pytest.mark.parametrize('value', [
+    {'msg': 'password was S3cret-Pa55'},
+    {'S3cret-Pa55': 1},
+    {'nested': [{'deep': ['x', 'prefix-S3cret-Pa55-suffix']}]},
+    {'quoted': 'a "S3cret-Pa55"'},
+    {'number': 4711},
+    {'flag': True},
+])
+def test_hide_masks_like_remove_values_wherever_a_value_occurs(value):
+    no_log = {'S3cret-Pa55', '4711', 'True'}
+    assert _action.hide(value, no_log) == remove_values(value, no_log)
+    if 'S3cret-Pa55' not in value:  # remove_values leaves dictionary keys as they are
+        assert 'S3cret-Pa55' not in json.dumps(_action.hide(value, no_log))
+
+
+def test_hide_finds_a_value_that_json_escapes():
+    no_log = {'pa"ss\\word\n'}
+    value = {'msg': 'it was pa"ss\\word\n here'}
+    assert _action.hide(value, no_log) == remove_values(value, no_log)
+    assert 'pa"ss' not in json.dumps(_action.hide(value, no_log))
+
+
+def test_hide_leaves_a_result_without_secrets_as_it_is():
+    value = {'tasks': [{'task_name': 'pc', 'devices': [{'host_name': 'pc-01'}]}]}
+    assert _action.hide(value, {'S3cret-Pa55'}) is value
+    assert _action.hide(value, set()) is value
