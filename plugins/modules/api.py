@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: api
 short_description: Call any method of the DSM web API
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Calls one method of one DSM web API on a Synology NAS - for what no module of this collection
     covers - with the collection's session handling, retries, write rules, error messages and

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: api_info
 short_description: List the DSM web APIs a NAS advertises (SYNO.API.Info)
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Asks a Synology NAS which web APIs it offers, through C(SYNO.API.Info) method C(query) on C(query.cgi),
     and returns for each API the path, the versions and the request format that the NAS advertises.

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: device_info
 short_description: List the devices (protected machines) of Active Backup for Business
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Lists the devices that Active Backup for Business (ABB) protects on a Synology NAS (PCs, physical
     servers, virtual machines, file servers, NAS) through C(SYNO.ActiveBackup.Device) method C(list), with

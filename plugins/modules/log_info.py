@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: log_info
 short_description: Read the event log of Active Backup for Business
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Reads the event log of Active Backup for Business (ABB) on a Synology NAS (task started, finished, failed,
     device offline, ...) through C(SYNO.ActiveBackup.Log) method C(list_log), newest first.

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: result_info
 short_description: Read the job history (results of backup runs) of Active Backup for Business
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Reads the job history of Active Backup for Business (ABB) on a Synology NAS, one entry per run of a backup
     task, through C(SYNO.ActiveBackup.Log) method C(list_result), newest first.

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: settings
 short_description: Set package settings of Active Backup for Business
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Makes the named package settings of Active Backup for Business (ABB) on a Synology NAS have the
     given values, through C(SYNO.ActiveBackup.Setting) methods C(list) and C(set).

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: task
 short_description: Start or cancel a backup of an Active Backup for Business task, and wait for it
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Starts a manual backup of one Active Backup for Business (ABB) backup task on a Synology NAS, or
     cancels the backup that runs, through C(SYNO.ActiveBackup.Task) methods C(list), C(backup) and

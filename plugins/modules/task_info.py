@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: task_info
 short_description: List the backup tasks of Active Backup for Business with their last result and progress
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Lists the backup tasks of Active Backup for Business (ABB) on a Synology NAS through
     C(SYNO.ActiveBackup.Task) method C(list), with their status, last result and devices (and their

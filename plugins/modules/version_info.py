@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: version_info
 short_description: List the backup versions of one Active Backup for Business task
-version_added: 1.1.0
+version_added: 1.0.0
 description:
   - Lists the backup versions (restore points) of one backup task of Active Backup for Business (ABB) on a
     Synology NAS through C(SYNO.ActiveBackup.Version) method C(list), newest first, and names the newest
