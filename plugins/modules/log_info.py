@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - syno.activebackup._connection
   - syno.activebackup._attributes
   - syno.activebackup._attributes.info_module
+  - syno.activebackup._history
 options:
   level:
     description:
@@ -53,17 +54,6 @@ options:
       - Return only the entries that contain this text; the NAS searches for it (C(key_word)), for example in
         task, device and user names.
     type: str
-  since:
-    description:
-      - Return only the entries from this time on; sent to the NAS as C(from_timestamp), so that RV(count)
-        counts only those.
-      - Epoch seconds (V(1733270400)); an ISO 8601 date or date-time (V(2024-12-04), V(2024-12-04T00:00:00Z),
-        V(2024-12-04T01:00:00+01:00)), read as UTC when it has no offset; or a duration back from now, a whole
-        number with the unit V(m) (minutes), V(h) (hours), V(d) (days) or V(w) (weeks), such as V(90m), V(24h),
-        V(7d) or V(2w).
-      - A time in the future (more than a minute ahead of the controller's clock), a time before 1970, and text
-        that is none of these fail the task before any request is sent.
-    type: raw
   limit:
     description:
       - Return at most this many entries (the newest), from 1 to 100000.
