@@ -98,21 +98,22 @@ class DsmClient(LoginMixin):
         self._discovered = False
         self._discovery_code = None
         self._compound_ok = True
-        self._sid = None
-        self._synotoken = None
-        self._device_id = None
-        self._own_session = False
         self.logins = 0
         self.requests = 0
         self._secrets = set()
         for value in (config.password, config.otp_code, config.otp_secret, config.device_id):
             self._remember_secret(value)
-        if config.session:
-            self._sid = config.session.get('sid')
-            self._synotoken = config.session.get('synotoken') or None
-            self._device_id = config.session.get('device_id') or None
-            for key in ('sid', 'synotoken', 'device_id'):
-                self._remember_secret(config.session.get(key))
+        given = config.session or {}
+        self._device_id = given.get('device_id') or None
+        self._set_session(given.get('sid'), given.get('synotoken') or None, own=False)
+        for key in ('sid', 'synotoken', 'device_id'):
+            self._remember_secret(given.get(key))
+
+    def _set_session(self, sid, synotoken, own):
+        """The session the client carries (None: none), and whether ``close()`` logs it out (one it opened)."""
+        self._sid = sid
+        self._synotoken = synotoken
+        self._own_session = own
 
     # -- secrets ---------------------------------------------------------------------------
 

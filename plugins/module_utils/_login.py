@@ -101,13 +101,11 @@ class LoginMixin:
                                      'value has (characters that cannot go into a cookie or header).'
                                      % (AUTH_API, self.nas_label), host=self.nas_label, api=AUTH_API, method='login',
                                      hint=HINT_NOT_DSM)
-        self._sid = str(sid)
-        self._synotoken = token
+        self._set_session(str(sid), token, own=True)
         if device is not None:
             self._device_id = device
         for value in (self._sid, self._synotoken, self._device_id):
             self._remember_secret(value)
-        self._own_session = True
         self.logins += 1
 
     def logout(self):
@@ -123,9 +121,7 @@ class LoginMixin:
                                                ('session', 'webui')],
                               relogin=False, retry=False, discover=False)
         finally:
-            self._sid = None
-            self._synotoken = None
-            self._own_session = False
+            self._set_session(None, None, own=False)
         if data.get('success'):
             return True
         code = error_code(data)
