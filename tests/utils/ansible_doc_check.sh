@@ -57,41 +57,39 @@ for name in "${files[@]}"; do
     grep -qxF "$name" <<<"$listed" || problem "plugins/modules/$name.py is not in the action group $group of meta/runtime.yml"
 done
 
-for name in "${modules[@]}"; do
-    fqcn="$collection.$name"
-    out="$work/$name.out"
-    err="$work/$name.err"
-    if ! timeout "$limit" ansible-doc -t module "$fqcn" >"$out" 2>"$err"; then
-        problem "ansible-doc -t module $fqcn failed:"
+# render TYPE FQCN OUT: ansible-doc -t TYPE FQCN into OUT; false (with the problem recorded) when it
+# failed; a write to stderr is a problem too.
+render() {
+    local type="$1" fqcn="$2" out="$3" err="$3.err"
+    if ! timeout "$limit" ansible-doc -t "$type" "$fqcn" >"$out" 2>"$err"; then
+        problem "ansible-doc -t $type $fqcn failed:"
         sed 's/^/    /' "$err"
-        continue
+        return 1
     fi
     if [ -s "$err" ]; then
-        problem "ansible-doc -t module $fqcn wrote to stderr:"
+        problem "ansible-doc -t $type $fqcn wrote to stderr:"
         sed 's/^/    /' "$err"
     fi
+}
+
+for name in "${modules[@]}"; do
+    fqcn="$collection.$name"
+    out="$work/module-$name.out"
+    render module "$fqcn" "$out" || continue
     grep -q "^> MODULE $fqcn " "$out" || problem "$fqcn: no '> MODULE $fqcn' header (is plugins/modules/$name.py there?)"
     grep -q '^EXAMPLES:' "$out" || problem "$fqcn: no EXAMPLES"
     grep -q '^RETURN VALUES:' "$out" || problem "$fqcn: no RETURN VALUES"
     echo "ansible_doc_check: module $fqcn: $(wc -l <"$out") lines"
 done
 
-# Filters: every plugins/filter/<name>.py, with `ansible-doc -t filter`.
+# Filters: every plugins/filter/<name>.py. Without colour, ansible-doc marks the names of filters
+# and roles with asterisks.
 for file in plugins/filter/*.py; do
     [ -f "$file" ] || continue
     name="$(basename "$file" .py)"
     fqcn="$collection.$name"
     out="$work/filter-$name.out"
-    err="$work/filter-$name.err"
-    if ! timeout "$limit" ansible-doc -t filter "$fqcn" >"$out" 2>"$err"; then
-        problem "ansible-doc -t filter $fqcn failed:"
-        sed 's/^/    /' "$err"
-        continue
-    fi
-    if [ -s "$err" ]; then
-        problem "ansible-doc -t filter $fqcn wrote to stderr:"
-        sed 's/^/    /' "$err"
-    fi
+    render filter "$fqcn" "$out" || continue
     grep -qE "^> FILTER \*?${fqcn//./\.}\*? " "$out" || problem "$fqcn: no '> FILTER $fqcn' header"
     grep -q '^EXAMPLES:' "$out" || problem "$fqcn: no EXAMPLES"
     echo "ansible_doc_check: filter $fqcn: $(wc -l <"$out") lines"
@@ -106,18 +104,8 @@ for dir in roles/*/; do
         continue
     fi
     out="$work/role-$name.out"
-    err="$work/role-$name.err"
-    if ! timeout "$limit" ansible-doc -t role "$fqcn" >"$out" 2>"$err"; then
-        problem "ansible-doc -t role $fqcn failed:"
-        sed 's/^/    /' "$err"
-        continue
-    fi
-    if [ -s "$err" ]; then
-        problem "ansible-doc -t role $fqcn wrote to stderr:"
-        sed 's/^/    /' "$err"
-    fi
-    # without colour, ansible-doc marks the names of roles with asterisks
-    grep -qE "^> ROLE: \\*?${fqcn//./\\.}\\*? " "$out" || problem "$fqcn: no '> ROLE: $fqcn' header"
+    render role "$fqcn" "$out" || continue
+    grep -qE "^> ROLE: \*?${fqcn//./\.}\*? " "$out" || problem "$fqcn: no '> ROLE: $fqcn' header"
     grep -qE '^ENTRY POINT: \*?main\*? ' "$out" || problem "$fqcn: no entry point main"
     echo "ansible_doc_check: role $fqcn: $(wc -l <"$out") lines"
 done
